@@ -1,0 +1,22 @@
+import { processIo } from './io.js';
+import { run } from './main.js';
+
+/**
+ * The process entry: wires SIGINT/SIGTERM to one AbortController (so downloads stop, temp files go, and the
+ * exit code is 130) and runs the CLI with the real streams.
+ */
+export async function main(argv: string[]): Promise<number> {
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(130); // a second Ctrl-C means "now"
+    controller.abort(new Error(`received ${signal}`));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await run(argv, processIo(controller.signal));
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

@@ -1,0 +1,14 @@
+export {
+  type Credential,
+  type CredentialQuery,
+  type CredentialResult,
+  dockerConfigKey,
+  parseCredsFlag,
+  resolveCredential,
+  writeLogin,
+  writeLogout,
+} from './credentials/index.js';
+export { validateRealm } from './realm.js';
+export { AuthSession, type AuthSessionOptions } from './session.js';
+export { fetchToken, type Token, type TokenRequest } from './token.js';
+export { type Challenge, parseWwwAuthenticate } from './www-authenticate.js';
