@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative, resolve, dirname } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 /**
@@ -20,11 +20,28 @@ const allowed: Record<string, { modules: string[]; packages: string[] }> = {
   },
   progress: { modules: ['errors'], packages: ['chalk'] },
   pull: {
-    modules: ['registry/client', 'registry/auth', 'registry/transport', 'oci/types', 'oci/layout', 'reference', 'progress', 'errors'],
+    modules: [
+      'registry/client',
+      'registry/auth',
+      'registry/transport',
+      'oci/types',
+      'oci/layout',
+      'reference',
+      'progress',
+      'errors',
+    ],
     packages: [],
   },
   inspect: {
-    modules: ['registry/client', 'registry/auth', 'registry/transport', 'oci/types', 'oci/layout', 'reference', 'errors'],
+    modules: [
+      'registry/client',
+      'registry/auth',
+      'registry/transport',
+      'oci/types',
+      'oci/layout',
+      'reference',
+      'errors',
+    ],
     packages: [],
   },
   unpack: { modules: ['oci/layout', 'oci/types', 'errors'], packages: ['tar-stream'] },
@@ -49,7 +66,8 @@ function sourceFiles(dir: string): string[] {
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
   const specs: string[] = [];
-  for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]/g)) specs.push(m[1]!);
+  for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]/g))
+    specs.push(m[1]!);
   for (const m of text.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)) specs.push(m[1]!);
   return specs;
 }
@@ -86,7 +104,10 @@ describe('import graph', () => {
 
   it('nothing imports cli', () => {
     const intoCli = edges.filter(
-      (e) => e.from !== 'cli' && e.spec.startsWith('.') && resolve(srcRoot, dirname(e.file), e.spec).startsWith(join(srcRoot, 'cli')),
+      (e) =>
+        e.from !== 'cli' &&
+        e.spec.startsWith('.') &&
+        resolve(srcRoot, dirname(e.file), e.spec).startsWith(join(srcRoot, 'cli')),
     );
     expect(intoCli).toEqual([]);
   });

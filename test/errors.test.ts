@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ExitCode, errorCodes, exitCodeFor, IntegrityError, InvalidReferenceError, OcipullError } from '../src/errors.js';
+import {
+  ExitCode,
+  errorCodes,
+  exitCodeFor,
+  IntegrityError,
+  InvalidReferenceError,
+  OcipullError,
+} from '../src/errors.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 

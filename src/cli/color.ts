@@ -22,6 +22,10 @@ export function colorLevel(
 }
 
 /** A chalk instance for one stream; only `cli` and `progress` may style text. */
-export function chalkFor(stream: Output, env: Record<string, string | undefined>, flag: boolean): ChalkInstance {
+export function chalkFor(
+  stream: Output,
+  env: Record<string, string | undefined>,
+  flag: boolean,
+): ChalkInstance {
   return new Chalk({ level: colorLevel(stream, env, flag) });
 }

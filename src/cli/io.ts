@@ -1,6 +1,6 @@
 /** A stream the CLI writes text to: `process.stdout`, `process.stderr`, or a test's capture buffer. */
 export interface Output {
-  write(chunk: string): unknown;
+  write(chunk: string | Uint8Array): unknown;
   /** True on a terminal; decides colour and progress bars. */
   isTTY?: boolean | undefined;
   columns?: number | undefined;

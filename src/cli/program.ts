@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { type CommandContext, createContext, type GlobalOptions } from './context.js';
 import type { CliIo } from './io.js';
+import { addRegistryOptions } from './registry-options.js';
 import { ocipullVersion } from './version.js';
 
 /** A command handler: gets its positional arguments, its own options and the context; returns an exit code. */
@@ -72,6 +73,116 @@ export function buildProgram(io: CliIo, state: ProgramState): Command {
       ]),
     )
     .action(bind(async () => (await import('./commands/ref.js')).refCommand));
+
+  addRegistryOptions(
+    program
+      .command('inspect')
+      .summary('show what an image is, without downloading its layers')
+      .description(
+        'Show an image: reference, digest, media type, platforms of an index, the selected platform, created time,\n' +
+          'layers and sizes, entrypoint, cmd, env, working dir, user, ports and labels, and the Docker Hub quota\n' +
+          'when the registry reports one.',
+      )
+      .argument('<ref>', 'image reference')
+      .option(
+        '--platform <os/arch[/variant]>',
+        "platform to choose from an index (default: the host's, linux)",
+      )
+      .option('--raw', 'print the manifest bytes exactly as served (with --config: the config bytes)')
+      .option('--config', 'print the image config')
+      .option('--json', 'print one JSON object'),
+  )
+    .addHelpText(
+      'after',
+      examples([
+        'ocipull inspect debian',
+        'ocipull inspect --platform linux/arm64 ghcr.io/org/app:1.2',
+        'ocipull inspect --raw alpine | sha256sum      # equals `ocipull digest alpine`',
+        'ocipull inspect --config --json localhost:5000/app:dev',
+      ]),
+    )
+    .action(bind(async () => (await import('./commands/inspect.js')).inspectCommand));
+
+  addRegistryOptions(
+    program
+      .command('digest')
+      .summary('print the digest a tag points to (HEAD: costs no Docker Hub pull)')
+      .description('Resolve a reference to its manifest digest with a HEAD request, for pinning tags in CI.')
+      .argument('<ref>', 'image reference')
+      .option('--platform <os/arch[/variant]>', "the digest of this platform's image instead of the index")
+      .option('--full-ref', 'print domain/path@sha256:… instead of the bare digest')
+      .option('--json', 'print one JSON object'),
+  )
+    .addHelpText(
+      'after',
+      examples([
+        'ocipull digest debian:12',
+        'ocipull digest --full-ref ghcr.io/org/app:1.2   # ghcr.io/org/app@sha256:…',
+        'ocipull digest --platform linux/arm64 alpine',
+      ]),
+    )
+    .action(bind(async () => (await import('./commands/digest.js')).digestCommand));
+
+  addRegistryOptions(
+    program
+      .command('tags')
+      .summary('list the tags of a repository')
+      .description("List every tag of a repository, following the registry's pagination.")
+      .argument('<repo>', 'repository, e.g. debian or ghcr.io/org/app (no tag)')
+      .option('--json', 'print {"repository","tags"}'),
+  )
+    .addHelpText('after', examples(['ocipull tags debian', 'ocipull tags --json localhost:5000/team/app']))
+    .action(bind(async () => (await import('./commands/tags.js')).tagsCommand));
+
+  addRegistryOptions(
+    program
+      .command('ratelimit')
+      .summary("show Docker Hub's pull quota without spending a pull")
+      .description(
+        'Show ratelimit-limit, ratelimit-remaining and docker-ratelimit-source from a HEAD request, which Docker Hub\n' +
+          'does not count. Without REF it asks about docker.io/ratelimitpreview/test. Pass credentials to see an\n' +
+          "account's quota instead of the IP's.",
+      )
+      .argument('[ref]', 'image reference (default: docker.io/ratelimitpreview/test)')
+      .option('--json', 'print one JSON object'),
+  )
+    .addHelpText(
+      'after',
+      examples(['ocipull ratelimit', 'ocipull ratelimit --json --creds "$USER:$TOKEN" debian']),
+    )
+    .action(bind(async () => (await import('./commands/ratelimit.js')).ratelimitCommand));
+
+  addRegistryOptions(
+    program
+      .command('login')
+      .summary('check and save credentials for a registry')
+      .description(
+        "Check credentials against the registry, then save them in Docker's config.json format ($DOCKER_CONFIG/\n" +
+          'config.json or ~/.docker/config.json, or --authfile). Prompts on a terminal; in scripts use --username\n' +
+          'with --password-stdin.',
+      )
+      .argument('[registry]', 'registry host[:port] (default: docker.io)'),
+    { credentials: false },
+  )
+    .option('--username <user>', 'user name')
+    .option('--password-stdin', 'read the password from standard input')
+    .option('--authfile <file>', 'save to this file instead of the Docker config')
+    .addHelpText(
+      'after',
+      examples([
+        'ocipull login ghcr.io',
+        'echo "$TOKEN" | ocipull login --username me --password-stdin quay.io',
+      ]),
+    )
+    .action(bind(async () => (await import('./commands/login.js')).loginCommand));
+
+  program
+    .command('logout')
+    .summary('remove saved credentials for a registry')
+    .argument('[registry]', 'registry host[:port] (default: docker.io)')
+    .option('--authfile <file>', 'remove from this file instead of the Docker config')
+    .addHelpText('after', examples(['ocipull logout ghcr.io']))
+    .action(bind(async () => (await import('./commands/login.js')).logoutCommand));
 
   return program;
 }

@@ -29,7 +29,9 @@ function writeDebugDetail(io: CliIo, err: unknown): void {
   while (current !== undefined && depth < 5) {
     if (current instanceof Error) {
       const code = (current as { code?: unknown }).code;
-      io.stderr.write(`${depth === 0 ? '' : 'caused by: '}${current.stack ?? current.message}${code ? ` [${String(code)}]` : ''}\n`);
+      io.stderr.write(
+        `${depth === 0 ? '' : 'caused by: '}${current.stack ?? current.message}${code ? ` [${String(code)}]` : ''}\n`,
+      );
       current = current.cause;
     } else {
       io.stderr.write(`caused by: ${String(current)}\n`);

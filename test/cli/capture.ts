@@ -15,8 +15,12 @@ export async function runCli(
   let stdout = '';
   let stderr = '';
   const code = await run(argv, {
-    stdout: { write: (s: string) => (stdout += s), isTTY: options.tty ?? false },
-    stderr: { write: (s: string) => (stderr += s), isTTY: options.tty ?? false },
+    stdout: {
+      write: (s: string | Uint8Array) =>
+        (stdout += typeof s === 'string' ? s : Buffer.from(s).toString('utf8')),
+      isTTY: options.tty ?? false,
+    },
+    stderr: { write: (s: string | Uint8Array) => (stderr += String(s)), isTTY: options.tty ?? false },
     env: options.env ?? {},
     stdin: options.stdin,
   });

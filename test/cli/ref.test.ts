@@ -4,7 +4,11 @@ import { runCli } from './capture.js';
 describe('ocipull ref', () => {
   it('prints the canonical form on stdout only', async () => {
     const r = await runCli(['ref', 'debian', 'ghcr.io/org/app:1.2']);
-    expect(r).toEqual({ code: 0, stdout: 'docker.io/library/debian:latest\nghcr.io/org/app:1.2\n', stderr: '' });
+    expect(r).toEqual({
+      code: 0,
+      stdout: 'docker.io/library/debian:latest\nghcr.io/org/app:1.2\n',
+      stderr: '',
+    });
   });
 
   it('prints the documented --json shape', async () => {
@@ -20,7 +24,10 @@ describe('ocipull ref', () => {
     const digest = `sha256:${'a'.repeat(64)}`;
     const r = await runCli(['ref', '--json', `localhost:5000/x/y:v1@${digest}`, `[::1]:5000/x@${digest}`]);
     expect(r.code).toBe(0);
-    const [one, two] = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const [one, two] = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(one).toMatchObject({ domain: 'localhost:5000', path: 'x/y', tag: 'v1', digest });
     expect(one.canonical).toBe(`localhost:5000/x/y:v1@${digest}`);
     expect(two).toMatchObject({ domain: '[::1]:5000', path: 'x', tag: null, digest });
@@ -37,10 +44,16 @@ describe('ocipull ref', () => {
   it('reports an invalid input among several as a JSON error line and still prints the others', async () => {
     const r = await runCli(['ref', '--json', 'alpine', 'UPPER', 'busybox:1']);
     expect(r.code).toBe(2);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.input)).toEqual(['alpine', 'UPPER', 'busybox:1']);
     expect(lines[0].canonical).toBe('docker.io/library/alpine:latest');
-    expect(lines[1]).toEqual({ input: 'UPPER', error: expect.stringMatching(/^invalid reference "UPPER": /) });
+    expect(lines[1]).toEqual({
+      input: 'UPPER',
+      error: expect.stringMatching(/^invalid reference "UPPER": /),
+    });
     expect(lines[2].canonical).toBe('docker.io/library/busybox:1');
   });
 

@@ -35,7 +35,11 @@ describe('reportError', () => {
 
   it('shows the stack and cause chain with --debug', () => {
     const c = capture();
-    reportError(c.io, new OcipullError('E_NETWORK', 'ping x: failed', { cause: new Error('ECONNREFUSED') }), true);
+    reportError(
+      c.io,
+      new OcipullError('E_NETWORK', 'ping x: failed', { cause: new Error('ECONNREFUSED') }),
+      true,
+    );
     expect(c.stderr()).toContain('    at ');
     expect(c.stderr()).toContain('caused by: Error: ECONNREFUSED');
   });

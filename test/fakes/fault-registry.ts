@@ -29,10 +29,22 @@ export interface RecordedRequest {
 }
 
 /** Return true when the hook answered the request itself. */
-export type Hook = (req: IncomingMessage, res: ServerResponse, registry: FaultRegistry) => boolean | Promise<boolean>;
+export type Hook = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  registry: FaultRegistry,
+) => boolean | Promise<boolean>;
 
 export interface FaultRegistryOptions {
-  auth?: { kind: 'bearer' | 'basic'; users?: Record<string, string>; realm?: string; service?: string; expiresIn?: number } | undefined;
+  auth?:
+    | {
+        kind: 'bearer' | 'basic';
+        users?: Record<string, string>;
+        realm?: string;
+        service?: string;
+        expiresIn?: number;
+      }
+    | undefined;
   rateLimit?: { limit: number; remaining: number; window: number; source?: string } | undefined;
   /** Page size for tag lists with Link headers; undefined sends all tags at once. */
   tagPageSize?: number | undefined;
@@ -97,7 +109,12 @@ export class FaultRegistry {
     return { digest, size: bytes.length };
   }
 
-  addManifest(repo: string, tag: string | null, body: Buffer | string, mediaType: string): { digest: string; size: number } {
+  addManifest(
+    repo: string,
+    tag: string | null,
+    body: Buffer | string,
+    mediaType: string,
+  ): { digest: string; size: number } {
     const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body);
     const digest = sha256(bytes);
     const r = this.repo(repo);
@@ -153,7 +170,8 @@ export class FaultRegistry {
     const scope = `repository:${name}:pull`;
     if (this.options.auth) {
       const ok = this.authorized(req, name);
-      if (ok !== true) return this.unauthorized(res, scope, ok === 'scope' ? 'insufficient_scope' : undefined);
+      if (ok !== true)
+        return this.unauthorized(res, scope, ok === 'scope' ? 'insufficient_scope' : undefined);
     }
     const repo = this.repos.get(name);
     if (!repo) return this.error(res, 404, 'NAME_UNKNOWN', 'repository name not known to registry');
@@ -198,7 +216,10 @@ export class FaultRegistry {
 
   private handleToken(req: IncomingMessage, res: ServerResponse, url: URL): void {
     const user = this.userFromBasic(req.headers.authorization);
-    if (user === false) return this.json(res, 401, { details: 'incorrect username or password' });
+    if (user === false) {
+      this.json(res, 401, { details: 'incorrect username or password' });
+      return;
+    }
     const granted = url.searchParams.getAll('scope').filter((scope) => {
       const name = /^repository:(.+):pull$/.exec(scope)?.[1];
       if (!name) return false;
@@ -218,12 +239,18 @@ export class FaultRegistry {
   private handleTags(res: ServerResponse, repo: FakeRepo, name: string, url: URL): void {
     const all = [...repo.manifests.keys()].filter((k) => !k.startsWith('sha256:')).sort();
     const size = this.options.tagPageSize;
-    if (!size) return this.json(res, 200, { name, tags: all });
+    if (!size) {
+      this.json(res, 200, { name, tags: all });
+      return;
+    }
     const last = url.searchParams.get('last');
     const start = last ? all.findIndex((t) => t > last) : 0;
     const page = start < 0 ? [] : all.slice(start, start + size);
     if (start >= 0 && start + size < all.length) {
-      res.setHeader('link', `</v2/${name}/tags/list?last=${encodeURIComponent(page[page.length - 1]!)}&n=${size}>; rel="next"`);
+      res.setHeader(
+        'link',
+        `</v2/${name}/tags/list?last=${encodeURIComponent(page[page.length - 1]!)}&n=${size}>; rel="next"`,
+      );
     }
     this.json(res, 200, { name, tags: page });
   }

@@ -22,16 +22,22 @@ export function addImage(
       ...opts.config,
     }),
   );
-  const layers = (opts.layers ?? [gzipSync(Buffer.from(`layer of ${repo}:${tag} ${opts.arch ?? ''}`))]).map((b) => ({
-    bytes: b,
-    ...reg.addBlob(repo, b),
-  }));
+  const layers = (opts.layers ?? [gzipSync(Buffer.from(`layer of ${repo}:${tag} ${opts.arch ?? ''}`))]).map(
+    (b) => ({
+      bytes: b,
+      ...reg.addBlob(repo, b),
+    }),
+  );
   const configDesc = reg.addBlob(repo, config);
   const manifest = JSON.stringify({
     schemaVersion: 2,
     mediaType: OCI_MANIFEST,
     config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...configDesc },
-    layers: layers.map((l) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: l.digest, size: l.size })),
+    layers: layers.map((l) => ({
+      mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+      digest: l.digest,
+      size: l.size,
+    })),
   });
   const desc = reg.addManifest(repo, tag, manifest, OCI_MANIFEST);
   return { manifest, ...desc, config, configDesc, layers };
@@ -44,19 +50,30 @@ export function addIndex(reg: FaultRegistry, repo: string, tag: string) {
     { architecture: 'arm64', os: 'linux', variant: 'v8' },
     { architecture: 'arm', os: 'linux', variant: 'v7' },
   ];
-  const children = platforms.map((p) => ({ platform: p, ...addImage(reg, repo, null, { arch: p.architecture, variant: p.variant }) }));
+  const children = platforms.map((p) => ({
+    platform: p,
+    ...addImage(reg, repo, null, { arch: p.architecture, variant: p.variant }),
+  }));
   const att = addImage(reg, repo, null, { arch: 'unknown' });
   const index = JSON.stringify({
     schemaVersion: 2,
     mediaType: OCI_INDEX,
     manifests: [
-      ...children.map((c) => ({ mediaType: OCI_MANIFEST, digest: c.digest, size: c.size, platform: c.platform })),
+      ...children.map((c) => ({
+        mediaType: OCI_MANIFEST,
+        digest: c.digest,
+        size: c.size,
+        platform: c.platform,
+      })),
       {
         mediaType: OCI_MANIFEST,
         digest: att.digest,
         size: att.size,
         platform: { architecture: 'unknown', os: 'unknown' },
-        annotations: { 'vnd.docker.reference.type': 'attestation-manifest', 'vnd.docker.reference.digest': children[0]!.digest },
+        annotations: {
+          'vnd.docker.reference.type': 'attestation-manifest',
+          'vnd.docker.reference.digest': children[0]!.digest,
+        },
       },
     ],
   });

@@ -1,5 +1,11 @@
 import { ExitCode, isOcipullError } from '../../errors.js';
-import { canonicalOf, familiarOf, parseReference, type Reference, repositoryOf } from '../../reference/index.js';
+import {
+  canonicalOf,
+  familiarOf,
+  parseReference,
+  type Reference,
+  repositoryOf,
+} from '../../reference/index.js';
 import type { CommandContext } from '../context.js';
 import { reportError } from '../report.js';
 

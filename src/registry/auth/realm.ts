@@ -20,10 +20,16 @@ export function validateRealm(realm: string, registryUrl: URL): URL {
   try {
     url = new URL(realm);
   } catch {
-    throw new OcipullError('E_AUTH', `authenticate to ${registryUrl.host}: token realm ${JSON.stringify(realm)} is not a URL`);
+    throw new OcipullError(
+      'E_AUTH',
+      `authenticate to ${registryUrl.host}: token realm ${JSON.stringify(realm)} is not a URL`,
+    );
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new OcipullError('E_AUTH', `authenticate to ${registryUrl.host}: token realm must be http(s), got ${url.protocol}`);
+    throw new OcipullError(
+      'E_AUTH',
+      `authenticate to ${registryUrl.host}: token realm must be http(s), got ${url.protocol}`,
+    );
   }
   if (url.protocol === 'http:' && registryUrl.protocol === 'https:') {
     throw new OcipullError(
@@ -36,7 +42,9 @@ export function validateRealm(realm: string, registryUrl: URL): URL {
     throw new OcipullError(
       'E_AUTH',
       `authenticate to ${registryUrl.host}: refusing token realm on link-local address ${url.hostname}`,
-      { hint: 'a realm on 169.254.0.0/16 or fe80::/10 points at cloud metadata services; check the registry address' },
+      {
+        hint: 'a realm on 169.254.0.0/16 or fe80::/10 points at cloud metadata services; check the registry address',
+      },
     );
   }
   return url;

@@ -98,14 +98,22 @@ export class AuthSession {
     if (!found) return null;
     const { registryUrl, allowPlainHttpCredentials, registryHost } = this.#opts;
     if (registryUrl.protocol !== 'https:' && !allowPlainHttpCredentials) {
-      throw new OcipullError('E_AUTH', `authenticate to ${registryHost}: refusing to send credentials over plain HTTP`, {
-        hint: 'use HTTPS, or --plain-http only for a registry you trust on a private network',
-      });
+      throw new OcipullError(
+        'E_AUTH',
+        `authenticate to ${registryHost}: refusing to send credentials over plain HTTP`,
+        {
+          hint: 'use HTTPS, or --plain-http only for a registry you trust on a private network',
+        },
+      );
     }
     return found.credential;
   }
 
-  async #authorization(req: TransportRequest, scopes: string[], refresh: boolean): Promise<string | undefined> {
+  async #authorization(
+    req: TransportRequest,
+    scopes: string[],
+    refresh: boolean,
+  ): Promise<string | undefined> {
     const challenge = this.#challenge;
     if (!challenge || req.url.origin !== this.#opts.registryUrl.origin) return undefined;
     if (challenge.scheme === 'basic') {
@@ -122,7 +130,10 @@ export class AuthSession {
     }
     const realmParam = challenge.params.realm;
     if (!realmParam) {
-      throw new OcipullError('E_AUTH', `authenticate to ${this.#opts.registryHost}: Bearer challenge has no realm`);
+      throw new OcipullError(
+        'E_AUTH',
+        `authenticate to ${this.#opts.registryHost}: Bearer challenge has no realm`,
+      );
     }
     const realm = validateRealm(realmParam, this.#opts.registryUrl);
     const sorted = [...new Set(scopes)].sort();

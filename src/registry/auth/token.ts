@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { OcipullError } from '../../errors.js';
-import { BodyLimits, readCapped, RegistryError, type Transport } from '../transport/index.js';
+import { BodyLimits, RegistryError, readCapped, type Transport } from '../transport/index.js';
 import type { Credential } from './credentials/index.js';
 
 /** A bearer token and the moment (ms since epoch) after which we stop using it. */
@@ -65,9 +65,10 @@ export async function fetchToken(transport: Transport, req: TokenRequest): Promi
   }
   const res = await transport.send({ method, url, headers, body, signal: req.signal, operation });
   if (res.status !== 200) {
-    const errBody = await readCapped(res.body, BodyLimits.error, { code: 'E_AUTH', message: operation }).catch(
-      () => undefined,
-    );
+    const errBody = await readCapped(res.body, BodyLimits.error, {
+      code: 'E_AUTH',
+      message: operation,
+    }).catch(() => undefined);
     const wrongCreds = res.status === 401 || res.status === 403;
     throw new RegistryError(
       { operation, method, url: req.realm, status: res.status, headers: res.headers, body: errBody },

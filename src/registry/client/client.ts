@@ -21,8 +21,8 @@ import {
   type TransportResponse,
 } from '../transport/index.js';
 import { errorFromResponse, manifestTooLarge } from './errors.js';
-import { type ClientOptions, resolveClientOptions } from './options.js';
 import { nextLink } from './link.js';
+import { type ClientOptions, resolveClientOptions } from './options.js';
 
 /** A manifest as served: the exact bytes, the digest we computed over them, and its parsed form. */
 export interface ManifestResult {
@@ -96,7 +96,12 @@ export class RegistryClient {
   ): Promise<RegistryClient> {
     const options = resolveClientOptions(partial);
     const host = connectHost(options.domain);
-    const extraCa = await loadExtraCa({ host, certDir: options.certDir, certDirs: options.certDirs, env: options.env });
+    const extraCa = await loadExtraCa({
+      host,
+      certDir: options.certDir,
+      certDirs: options.certDirs,
+      env: options.env,
+    });
     const dispatcher = createDispatcher({
       tlsVerify: options.tlsVerify,
       extraCa,
@@ -110,8 +115,10 @@ export class RegistryClient {
       bodyTimeoutMs: options.bodyTimeoutMs,
     });
     const transport = new Transport(dispatcher, options.userAgent, options.retry, {
-      onRetry: (r) => options.debugLog?.(`retry ${r.attempt} of ${r.method} ${r.url} in ${r.delayMs} ms: ${r.reason}`),
-      onRequest: (r) => options.debugLog?.(`${r.method} ${r.url}${r.attempt > 1 ? ` (attempt ${r.attempt})` : ''}`),
+      onRetry: (r) =>
+        options.debugLog?.(`retry ${r.attempt} of ${r.method} ${r.url} in ${r.delayMs} ms: ${r.reason}`),
+      onRequest: (r) =>
+        options.debugLog?.(`${r.method} ${r.url}${r.attempt > 1 ? ` (attempt ${r.attempt})` : ''}`),
     });
     // https first; plain http only for loopback registries (after https fails) or with --plain-http.
     const schemes: ('https' | 'http')[] = options.plainHttp
@@ -146,9 +153,13 @@ export class RegistryClient {
         await res.body.dump({ limit: BodyLimits.error }).catch(() => undefined);
         if (res.status === 401) this.#session.setChallenges(res.headers['www-authenticate']);
         else if (res.status === 404) {
-          throw new OcipullError('E_REGISTRY', `ping ${this.options.domain}: ${url.origin} has no registry API at /v2/ (404)`, {
-            hint: 'check the registry address',
-          });
+          throw new OcipullError(
+            'E_REGISTRY',
+            `ping ${this.options.domain}: ${url.origin} has no registry API at /v2/ (404)`,
+            {
+              hint: 'check the registry address',
+            },
+          );
         } else if (res.status >= 500) {
           throw await errorFromResponse(res, this.#ctx('GET', url, `ping ${this.options.domain}`, ''));
         }
@@ -170,19 +181,24 @@ export class RegistryClient {
       method,
       url,
       domain: this.options.domain,
-      repository: `${this.options.domain}/${path}`,
+      repository: path ? `${this.options.domain}/${path}` : this.options.domain,
       subject,
       authenticated: false,
     };
   }
 
-  async #send(method: 'GET' | 'HEAD', path: string, suffix: string, operation: string, headers: Record<string, string>) {
+  async #send(
+    method: 'GET' | 'HEAD',
+    path: string,
+    suffix: string,
+    operation: string,
+    headers: Record<string, string>,
+  ) {
     const base = await this.ping();
     const url = new URL(`/v2/${path}/${suffix}`, base);
-    const res = await this.#session.send(
-      { method, url, headers, signal: this.options.signal, operation },
-      [`repository:${path}:pull`],
-    );
+    const res = await this.#session.send({ method, url, headers, signal: this.options.signal, operation }, [
+      `repository:${path}:pull`,
+    ]);
     const found = res.status === 401 ? await this.#session.credential() : null;
     return { res, url, authenticated: found !== null };
   }
@@ -199,10 +215,18 @@ export class RegistryClient {
     if (res.status === 405 || res.status === 501) {
       await res.body.dump().catch(() => undefined);
       const got = await this.getManifest(path, reference);
-      return { digest: got.digest, mediaType: got.mediaType, size: got.bytes.length, rateLimit: got.rateLimit };
+      return {
+        digest: got.digest,
+        mediaType: got.mediaType,
+        size: got.bytes.length,
+        rateLimit: got.rateLimit,
+      };
     }
     if (res.status !== 200) {
-      throw await errorFromResponse(res, { ...this.#ctx('HEAD', url, operation, path, reference), authenticated });
+      throw await errorFromResponse(res, {
+        ...this.#ctx('HEAD', url, operation, path, reference),
+        authenticated,
+      });
     }
     await res.body.dump().catch(() => undefined);
     const digest = headerValue(res.headers, 'docker-content-digest');
@@ -226,14 +250,20 @@ export class RegistryClient {
       accept: MANIFEST_ACCEPT.join(', '),
     });
     if (res.status !== 200) {
-      throw await errorFromResponse(res, { ...this.#ctx('GET', url, operation, path, reference), authenticated });
+      throw await errorFromResponse(res, {
+        ...this.#ctx('GET', url, operation, path, reference),
+        authenticated,
+      });
     }
     const length = headerValue(res.headers, 'content-length');
     if (length !== undefined && Number(length) > BodyLimits.manifest) {
       void discard(res.body);
       throw manifestTooLarge(operation, length);
     }
-    const bytes = await readCapped(res.body, BodyLimits.manifest, { code: 'E_MANIFEST_TOO_LARGE', message: operation });
+    const bytes = await readCapped(res.body, BodyLimits.manifest, {
+      code: 'E_MANIFEST_TOO_LARGE',
+      message: operation,
+    });
     const digest = sha256Digest(bytes);
     if (byDigest && digest !== reference) {
       throw new IntegrityError(
@@ -253,7 +283,8 @@ export class RegistryClient {
     try {
       parsed = parseManifest(bytes, headerValue(res.headers, 'content-type'));
     } catch (err) {
-      if (err instanceof OcipullError) throw new OcipullError(err.code, `${operation}: ${err.message}`, { hint: err.hint, cause: err });
+      if (err instanceof OcipullError)
+        throw new OcipullError(err.code, `${operation}: ${err.message}`, { hint: err.hint, cause: err });
       throw err;
     }
     return {
@@ -270,25 +301,44 @@ export class RegistryClient {
    * GETs a blob as a stream, from `offset` when resuming. Follows redirects (to CDNs, without `Authorization`),
    * asks for identity encoding, and checks `Content-Length` against the descriptor before any byte is read.
    */
-  async getBlob(path: string, descriptor: Pick<Descriptor, 'digest' | 'size'>, offset = 0): Promise<BlobResponse> {
+  async getBlob(
+    path: string,
+    descriptor: Pick<Descriptor, 'digest' | 'size'>,
+    offset = 0,
+  ): Promise<BlobResponse> {
     const operation = `fetch blob ${descriptor.digest} from ${this.options.domain}/${path}`;
     const headers: Record<string, string> = { 'accept-encoding': 'identity' };
     if (offset > 0) headers.range = `bytes=${offset}-`;
-    const { res, url, authenticated } = await this.#send('GET', path, `blobs/${descriptor.digest}`, operation, headers);
+    const { res, url, authenticated } = await this.#send(
+      'GET',
+      path,
+      `blobs/${descriptor.digest}`,
+      operation,
+      headers,
+    );
     if (res.status !== 200 && res.status !== 206) {
-      throw await errorFromResponse(res, { ...this.#ctx('GET', url, operation, path, descriptor.digest), authenticated });
+      throw await errorFromResponse(res, {
+        ...this.#ctx('GET', url, operation, path, descriptor.digest),
+        authenticated,
+      });
     }
     const encoding = headerValue(res.headers, 'content-encoding');
     if (encoding && encoding !== 'identity') {
       void discard(res.body);
-      throw new OcipullError('E_REGISTRY', `${operation}: server applied Content-Encoding ${encoding} although identity was asked`);
+      throw new OcipullError(
+        'E_REGISTRY',
+        `${operation}: server applied Content-Encoding ${encoding} although identity was asked`,
+      );
     }
     let start = 0;
     if (res.status === 206) {
       const range = /^bytes (\d+)-/.exec(headerValue(res.headers, 'content-range') ?? '');
       if (!range || Number(range[1]) !== offset) {
         void discard(res.body);
-        throw new OcipullError('E_REGISTRY', `${operation}: server answered a Range request with the wrong Content-Range`);
+        throw new OcipullError(
+          'E_REGISTRY',
+          `${operation}: server answered a Range request with the wrong Content-Range`,
+        );
       }
       start = offset;
     }
@@ -306,10 +356,17 @@ export class RegistryClient {
   }
 
   /** Reads a small blob (an image config) whole, with a cap, and verifies its size and digest. */
-  async getBlobBytes(path: string, descriptor: Pick<Descriptor, 'digest' | 'size'>, limit = BodyLimits.config): Promise<Buffer> {
+  async getBlobBytes(
+    path: string,
+    descriptor: Pick<Descriptor, 'digest' | 'size'>,
+    limit = BodyLimits.config,
+  ): Promise<Buffer> {
     const operation = `fetch blob ${descriptor.digest} from ${this.options.domain}/${path}`;
     if (descriptor.size > limit) {
-      throw new OcipullError('E_MANIFEST_INVALID', `${operation}: ${descriptor.size} bytes is over the ${limit}-byte limit for configs`);
+      throw new OcipullError(
+        'E_MANIFEST_INVALID',
+        `${operation}: ${descriptor.size} bytes is over the ${limit}-byte limit for configs`,
+      );
     }
     const { body } = await this.getBlob(path, descriptor);
     const bytes = await readCapped(body, limit, { code: 'E_MANIFEST_INVALID', message: operation });
@@ -331,11 +388,16 @@ export class RegistryClient {
     const seen = new Set<string>();
     let suffix = 'tags/list?n=1000';
     for (let page = 0; page < 10_000; page++) {
-      const { res, url, authenticated } = await this.#send('GET', path, suffix, operation, { accept: 'application/json' });
+      const { res, url, authenticated } = await this.#send('GET', path, suffix, operation, {
+        accept: 'application/json',
+      });
       if (res.status !== 200) {
         throw await errorFromResponse(res, { ...this.#ctx('GET', url, operation, path), authenticated });
       }
-      const bytes = await readCapped(res.body, BodyLimits.manifest, { code: 'E_REGISTRY', message: operation });
+      const bytes = await readCapped(res.body, BodyLimits.manifest, {
+        code: 'E_REGISTRY',
+        message: operation,
+      });
       let list: unknown;
       try {
         list = (JSON.parse(bytes.toString('utf8')) as { tags?: unknown }).tags;
@@ -360,6 +422,22 @@ export class RegistryClient {
       suffix = nextSuffix;
     }
     return tags;
+  }
+
+  /**
+   * Checks that the configured credentials are accepted (for `login`): pings, then GETs `/v2/` with
+   * authentication — a token exchange for Bearer registries, the header itself for Basic ones.
+   */
+  async verifyCredentials(): Promise<void> {
+    const base = await this.ping();
+    if (!this.#session.requiresAuth) return;
+    const operation = `log in to ${this.options.domain}`;
+    const url = new URL('/v2/', base);
+    const res = await this.#session.send({ method: 'GET', url, signal: this.options.signal, operation });
+    if (res.status !== 200) {
+      throw await errorFromResponse(res, { ...this.#ctx('GET', url, operation, ''), authenticated: true });
+    }
+    await discard(res.body);
   }
 
   /** Closes the connection pool. */

@@ -3,8 +3,8 @@ import {
   BodyLimits,
   describeRateLimit,
   formatWindow,
-  readPrefix,
   RegistryError,
+  readPrefix,
   type TransportResponse,
 } from '../transport/index.js';
 
@@ -28,9 +28,17 @@ export interface ErrorContext {
  * not exist"), refused credentials, rate limits with their figures, and registries that are down.
  */
 export async function errorFromResponse(res: TransportResponse, ctx: ErrorContext): Promise<RegistryError> {
-  const body = ctx.method === 'HEAD' ? undefined : await readPrefix(res.body, BodyLimits.error).catch(() => undefined);
+  const body =
+    ctx.method === 'HEAD' ? undefined : await readPrefix(res.body, BodyLimits.error).catch(() => undefined);
   if (ctx.method === 'HEAD') await res.body.dump({ limit: BodyLimits.error }).catch(() => undefined);
-  const init = { operation: ctx.operation, method: ctx.method, url: ctx.url, status: res.status, headers: res.headers, body };
+  const init = {
+    operation: ctx.operation,
+    method: ctx.method,
+    url: ctx.url,
+    status: res.status,
+    headers: res.headers,
+    body,
+  };
   const probe = new RegistryError(init);
   const isHub = ctx.domain === 'docker.io';
   switch (probe.code) {
@@ -80,7 +88,11 @@ export async function errorFromResponse(res: TransportResponse, ctx: ErrorContex
 
 /** A manifest body larger than the 4 MiB cap. */
 export function manifestTooLarge(operation: string, size: number | string): OcipullError {
-  return new OcipullError('E_MANIFEST_TOO_LARGE', `${operation}: manifest is ${size} bytes, over the 4 MiB limit`, {
-    hint: 'registries and clients cap manifests at 4 MiB; this is not an image ocipull can read',
-  });
+  return new OcipullError(
+    'E_MANIFEST_TOO_LARGE',
+    `${operation}: manifest is ${size} bytes, over the 4 MiB limit`,
+    {
+      hint: 'registries and clients cap manifests at 4 MiB; this is not an image ocipull can read',
+    },
+  );
 }

@@ -1,4 +1,4 @@
-import { OcipullError, type ErrorCode } from '../../errors.js';
+import { type ErrorCode, OcipullError } from '../../errors.js';
 
 /** Size caps for bodies read whole (PROTOCOL.md "Size limits"). */
 export const BodyLimits = {

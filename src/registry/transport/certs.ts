@@ -30,7 +30,8 @@ export async function loadExtraCa(opts: {
   env: Record<string, string | undefined>;
 }): Promise<string[]> {
   const pems: string[] = [];
-  if (opts.certDir) pems.push(...(await pemFilesIn(opts.certDir, (n) => n.endsWith('.crt') || n.endsWith('.pem'))));
+  if (opts.certDir)
+    pems.push(...(await pemFilesIn(opts.certDir, (n) => n.endsWith('.crt') || n.endsWith('.pem'))));
   for (const root of opts.certDirs ?? defaultCertDirs) {
     pems.push(...(await pemFilesIn(join(root, opts.host), (n) => n.endsWith('.crt'))));
   }

@@ -50,7 +50,10 @@ export function isTransientNetworkError(err: unknown): boolean {
 
 /** True when `err` is (or wraps) the abort of our own signal. */
 export function isAbortError(err: unknown): boolean {
-  return err instanceof Error && (err.name === 'AbortError' || codeOf(err) === 'UND_ERR_ABORTED' || codeOf(err) === 'ABORT_ERR');
+  return (
+    err instanceof Error &&
+    (err.name === 'AbortError' || codeOf(err) === 'UND_ERR_ABORTED' || codeOf(err) === 'ABORT_ERR')
+  );
 }
 
 /**
@@ -61,15 +64,20 @@ export function toNetworkError(err: unknown, operation: string): OcipullError {
   if (err instanceof OcipullError) return err;
   const code = codeOf(err);
   const detail = err instanceof Error ? err.message : String(err);
-  if (isAbortError(err)) return new OcipullError('E_INTERRUPTED', `${operation}: interrupted`, { cause: err });
+  if (isAbortError(err))
+    return new OcipullError('E_INTERRUPTED', `${operation}: interrupted`, { cause: err });
   if (code && (tlsCodes.has(code) || code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL'))) {
     return new OcipullError('E_TLS', `${operation}: TLS verification failed: ${detail}`, {
       cause: err,
       hint: 'trust the registry CA with --cert-dir DIR, /etc/containers/certs.d/HOST/*.crt or NODE_EXTRA_CA_CERTS; --tls-verify=false skips verification',
     });
   }
-  return new OcipullError('E_NETWORK', `${operation}: registry unreachable: ${detail}${code && !detail.includes(code) ? ` (${code})` : ''}`, {
-    cause: err,
-    hint: 'check the registry address, your network and HTTPS_PROXY/NO_PROXY',
-  });
+  return new OcipullError(
+    'E_NETWORK',
+    `${operation}: registry unreachable: ${detail}${code && !detail.includes(code) ? ` (${code})` : ''}`,
+    {
+      cause: err,
+      hint: 'check the registry address, your network and HTTPS_PROXY/NO_PROXY',
+    },
+  );
 }

@@ -22,7 +22,8 @@ export function redactHeaders(headers: Record<string, string>): Record<string, s
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers)) {
     const key = k.toLowerCase();
-    if (key === 'authorization' || key === 'proxy-authorization') out[k] = `${v.split(' ')[0] ?? ''} <redacted>`;
+    if (key === 'authorization' || key === 'proxy-authorization')
+      out[k] = `${v.split(' ')[0] ?? ''} <redacted>`;
     else if (key === 'cookie') out[k] = '<redacted>';
     else out[k] = v;
   }

@@ -1,5 +1,5 @@
 import { type ErrorCode, OcipullError, type OcipullErrorOptions } from '../../errors.js';
-import { type RateLimit, parseRateLimit } from './rate-limit.js';
+import { parseRateLimit, type RateLimit } from './rate-limit.js';
 import { redactUrl } from './redact.js';
 
 /** One entry of the spec error body `{"errors":[{"code","message","detail"}]}`. */
@@ -23,7 +23,10 @@ export function parseDiagnostics(body: Uint8Array | undefined): Diagnostic[] {
     const parsed = JSON.parse(Buffer.from(body).toString('utf8')) as { errors?: unknown };
     if (!Array.isArray(parsed.errors)) return [];
     return parsed.errors
-      .filter((e): e is Record<string, unknown> => typeof e === 'object' && e !== null && typeof e.code === 'string')
+      .filter(
+        (e): e is Record<string, unknown> =>
+          typeof e === 'object' && e !== null && typeof e.code === 'string',
+      )
       .map((e) => ({
         code: String(e.code).toUpperCase(),
         message: typeof e.message === 'string' ? e.message : undefined,
@@ -80,9 +83,13 @@ export class RegistryError extends OcipullError {
   /** True for 408, 429, 5xx, or when every diagnostic code is a temporary one. */
   readonly temporary: boolean;
 
-  constructor(init: RegistryErrorInit, options: OcipullErrorOptions & { code?: ErrorCode; message?: string } = {}) {
+  constructor(
+    init: RegistryErrorInit,
+    options: OcipullErrorOptions & { code?: ErrorCode; message?: string } = {},
+  ) {
     const diagnostics = parseDiagnostics(init.body);
-    const message = options.message ?? `${init.operation}: registry answered ${describeAnswer(init.status, diagnostics)}`;
+    const message =
+      options.message ?? `${init.operation}: registry answered ${describeAnswer(init.status, diagnostics)}`;
     super(options.code ?? codeFor(init.status, diagnostics), message, options);
     this.method = init.method;
     this.url = redactUrl(init.url);

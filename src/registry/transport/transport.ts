@@ -83,7 +83,13 @@ export class Transport {
         if (req.signal?.aborted || isAbortError(err)) throw toNetworkError(err, req.operation);
         if (attempt < maxAttempts && isTransientNetworkError(err)) {
           const delayMs = retryDelay(this.#retry, attempt);
-          this.#events.onRetry?.({ method: req.method, url, attempt, delayMs, reason: String((err as Error).message) });
+          this.#events.onRetry?.({
+            method: req.method,
+            url,
+            attempt,
+            delayMs,
+            reason: String((err as Error).message),
+          });
           await sleep(delayMs, req.signal).catch((e) => {
             throw toNetworkError(e, req.operation);
           });
@@ -95,7 +101,8 @@ export class Transport {
         const retryAfter = parseRetryAfter(res.headers['retry-after']);
         const spent =
           res.status === 429 &&
-          (isQuotaExhausted(res.headers) || (retryAfter !== undefined && retryAfter > this.#retry.maxDelayMs));
+          (isQuotaExhausted(res.headers) ||
+            (retryAfter !== undefined && retryAfter > this.#retry.maxDelayMs));
         if (!spent) {
           await res.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
           const delayMs = retryDelay(this.#retry, attempt, retryAfter);

@@ -21,7 +21,8 @@ async function client(reg: FaultRegistry, creds?: { username: string; password: 
     domain: reg.host,
     userAgent: 'ocipull/test',
     retry: { retries: 2, baseDelayMs: 5, maxDelayMs: 50 },
-    resolveCredential: async () => (creds ? { credential: { kind: 'basic', ...creds }, source: 'test' } : null),
+    resolveCredential: async () =>
+      creds ? { credential: { kind: 'basic', ...creds }, source: 'test' } : null,
   });
   cleanups.push(() => c.close());
   return c;
@@ -45,7 +46,9 @@ describe('RegistryClient manifests', () => {
     expect(got.digest).toBe(img.digest);
     expect(got.bytes.toString()).toBe(img.manifest);
     expect(got.parsed.kind).toBe('image');
-    expect(reg.requestsTo('/manifests/v1')[0]!.headers.accept).toContain('application/vnd.oci.image.index.v1+json');
+    expect(reg.requestsTo('/manifests/v1')[0]!.headers.accept).toContain(
+      'application/vnd.oci.image.index.v1+json',
+    );
   });
 
   it('sends the full Accept list on HEAD too and returns the header digest', async () => {
@@ -117,7 +120,12 @@ describe('RegistryClient manifests', () => {
 
   it('refuses a schema 1 manifest with E_UNSUPPORTED', async () => {
     const reg = await setup();
-    reg.addManifest('old', 'v1', '{"schemaVersion":1,"name":"old","tag":"v1","fsLayers":[],"history":[]}', 'application/vnd.docker.distribution.manifest.v1+prettyjws');
+    reg.addManifest(
+      'old',
+      'v1',
+      '{"schemaVersion":1,"name":"old","tag":"v1","fsLayers":[],"history":[]}',
+      'application/vnd.docker.distribution.manifest.v1+prettyjws',
+    );
     const err = await codeOf((await client(reg)).getManifest('old', 'v1'));
     expect(err.code).toBe('E_UNSUPPORTED');
     expect(err.message).toMatch(/schema 1/);
@@ -151,7 +159,9 @@ describe('RegistryClient retries and rate limits', () => {
   });
 
   it('fails at once on a 429 with spent quota, showing the figures', async () => {
-    const reg = await setup({ rateLimit: { limit: 100, remaining: 0, window: 21600, source: '203.0.113.9' } });
+    const reg = await setup({
+      rateLimit: { limit: 100, remaining: 0, window: 21600, source: '203.0.113.9' },
+    });
     reg.hook((req, res) => {
       if (!req.url?.includes('/manifests/')) return false;
       res.setHeader('ratelimit-limit', '100;w=21600');
@@ -167,10 +177,18 @@ describe('RegistryClient retries and rate limits', () => {
   });
 
   it('reads rate-limit headers from a HEAD', async () => {
-    const reg = await setup({ rateLimit: { limit: 100, remaining: 76, window: 21600, source: '203.0.113.9' } });
+    const reg = await setup({
+      rateLimit: { limit: 100, remaining: 76, window: 21600, source: '203.0.113.9' },
+    });
     addImage(reg, 'app', 'v1');
     const head = await (await client(reg)).headManifest('app', 'v1');
-    expect(head.rateLimit).toEqual({ set: true, limit: 100, remaining: 76, windowSeconds: 21600, source: '203.0.113.9' });
+    expect(head.rateLimit).toEqual({
+      set: true,
+      limit: 100,
+      remaining: 76,
+      windowSeconds: 21600,
+      source: '203.0.113.9',
+    });
   });
 
   it('falls back to GET when HEAD answers 405', async () => {
@@ -206,9 +224,14 @@ describe('RegistryClient auth', () => {
     const reg = await setup({ auth: { kind: 'bearer', users: { alice: 's3cret' } } });
     addImage(reg, 'private/app', 'v1');
     reg.repo('private/app').users = ['alice'];
-    const ok = await (await client(reg, { username: 'alice', password: 's3cret' })).getManifest('private/app', 'v1');
+    const ok = await (await client(reg, { username: 'alice', password: 's3cret' })).getManifest(
+      'private/app',
+      'v1',
+    );
     expect(ok.parsed.kind).toBe('image');
-    expect(reg.tokenRequests.at(-1)!.headers.authorization).toBe(`Basic ${Buffer.from('alice:s3cret').toString('base64')}`);
+    expect(reg.tokenRequests.at(-1)!.headers.authorization).toBe(
+      `Basic ${Buffer.from('alice:s3cret').toString('base64')}`,
+    );
 
     const err = await codeOf((await client(reg)).getManifest('private/app', 'v1'));
     expect(err.code).toBe('E_AUTH');
@@ -218,7 +241,9 @@ describe('RegistryClient auth', () => {
   it('reports refused credentials with E_AUTH without leaking the password', async () => {
     const reg = await setup({ auth: { kind: 'bearer', users: { alice: 's3cret' } } });
     addImage(reg, 'app', 'v1');
-    const err = await codeOf((await client(reg, { username: 'alice', password: 'wrong-pw' })).getManifest('app', 'v1'));
+    const err = await codeOf(
+      (await client(reg, { username: 'alice', password: 'wrong-pw' })).getManifest('app', 'v1'),
+    );
     expect(err.code).toBe('E_AUTH');
     expect(err.message).toContain('credentials were rejected');
     expect(JSON.stringify(err) + err.message + err.hint).not.toContain('wrong-pw');
@@ -238,7 +263,9 @@ describe('RegistryClient auth', () => {
     const reg = await setup({ auth: { kind: 'basic', users: { bob: 'pw' } } });
     addImage(reg, 'app', 'v1');
     await (await client(reg, { username: 'bob', password: 'pw' })).getManifest('app', 'v1');
-    expect(reg.requestsTo('/manifests/v1').at(-1)!.headers.authorization).toBe(`Basic ${Buffer.from('bob:pw').toString('base64')}`);
+    expect(reg.requestsTo('/manifests/v1').at(-1)!.headers.authorization).toBe(
+      `Basic ${Buffer.from('bob:pw').toString('base64')}`,
+    );
   });
 
   it('refuses a token realm on a link-local address', async () => {
@@ -307,7 +334,9 @@ describe('RegistryClient blobs and tags', () => {
   it('rejects a Content-Length that differs from the descriptor before reading', async () => {
     const reg = await setup();
     const img = addImage(reg, 'app', 'v1');
-    const err = await codeOf((await client(reg)).getBlob('app', { digest: img.layers[0]!.digest, size: img.layers[0]!.size + 1 }));
+    const err = await codeOf(
+      (await client(reg)).getBlob('app', { digest: img.layers[0]!.digest, size: img.layers[0]!.size + 1 }),
+    );
     expect(err.code).toBe('E_INTEGRITY');
   });
 
@@ -316,7 +345,9 @@ describe('RegistryClient blobs and tags', () => {
     const img = addImage(reg, 'app', 'v1');
     const c = await client(reg);
     expect((await c.getBlobBytes('app', img.configDesc)).equals(img.config)).toBe(true);
-    reg.repo('app').blobs.set(img.configDesc.digest, Buffer.from(img.config.toString().replace('amd64', 'arm64')));
+    reg
+      .repo('app')
+      .blobs.set(img.configDesc.digest, Buffer.from(img.config.toString().replace('amd64', 'arm64')));
     expect((await codeOf(c.getBlobBytes('app', img.configDesc))).code).toBe('E_INTEGRITY');
   });
 

@@ -1,0 +1,41 @@
+import { resolveDigest } from '../../inspect/index.js';
+import { parsePlatform } from '../../oci/types/index.js';
+import { parseReference, repositoryOf } from '../../reference/index.js';
+import type { CommandContext } from '../context.js';
+import { openClient } from '../open-client.js';
+import type { RegistryFlags } from '../registry-options.js';
+
+/** Flags of `ocipull digest`. */
+export interface DigestFlags extends RegistryFlags {
+  platform?: string;
+  fullRef?: boolean;
+  json?: boolean;
+}
+
+/**
+ * `ocipull digest REF`: the digest a tag points to, from a HEAD request (no Docker Hub pull is spent).
+ * `--full-ref` prints `domain/path@sha256:…` for pinning.
+ */
+export async function digestCommand(
+  [input]: [string],
+  flags: DigestFlags,
+  ctx: CommandContext,
+): Promise<number> {
+  const ref = parseReference(input);
+  const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
+  const client = await openClient(ref.domain, ref.path, flags, ctx);
+  try {
+    const r = await resolveDigest(client, ref, platform);
+    const fullRef = `${repositoryOf(ref)}@${r.digest}`;
+    if (flags.json) {
+      ctx.io.stdout.write(
+        `${JSON.stringify({ reference: input, digest: r.digest, mediaType: r.mediaType, platform: r.platform, fullRef })}\n`,
+      );
+    } else {
+      ctx.io.stdout.write(`${flags.fullRef ? fullRef : r.digest}\n`);
+    }
+    return 0;
+  } finally {
+    await client.close();
+  }
+}

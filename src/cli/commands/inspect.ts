@@ -1,0 +1,103 @@
+import type { ChalkInstance } from 'chalk';
+import { OcipullError } from '../../errors.js';
+import {
+  fetchConfig,
+  type InspectReport,
+  inspectImage,
+  resolveImage,
+  resolveTop,
+} from '../../inspect/index.js';
+import { parseReference } from '../../reference/index.js';
+import { describeRateLimit, formatBytes } from '../../registry/transport/index.js';
+import type { CommandContext } from '../context.js';
+import { openClient, platformFrom } from '../open-client.js';
+import type { RegistryFlags } from '../registry-options.js';
+
+/** Flags of `ocipull inspect`. */
+export interface InspectFlags extends RegistryFlags {
+  platform?: string;
+  raw?: boolean;
+  config?: boolean;
+  json?: boolean;
+}
+
+function field(c: ChalkInstance, name: string, value: string): string {
+  return `${c.bold(`${name}:`.padEnd(13))}${value}`;
+}
+
+/** The human form of an inspect report. */
+export function formatInspect(r: InspectReport, c: ChalkInstance): string {
+  const lines = [
+    field(c, 'Reference', r.reference),
+    field(c, 'Digest', r.digest),
+    field(c, 'Media type', r.mediaType),
+  ];
+  if (r.index) {
+    const platforms = r.index.manifests.filter((m) => !m.attestation).map((m) => m.platform ?? '(none)');
+    const attestations = r.index.manifests.length - platforms.length;
+    lines.push(
+      field(
+        c,
+        'Platforms',
+        `${platforms.join(', ')}${attestations ? ` (+${attestations} attestation${attestations > 1 ? 's' : ''})` : ''}`,
+      ),
+      field(c, 'Image', `${r.image.digest} (${r.image.platform ?? 'selected'})`),
+    );
+  }
+  const i = r.image;
+  lines.push(
+    field(c, 'Platform', i.platform ?? '-'),
+    field(c, 'Created', i.created ?? '-'),
+    field(c, 'Layers', `${i.layerCount}, ${formatBytes(i.totalSize)} compressed`),
+    ...i.layers.map((l) => `  ${l.digest}  ${formatBytes(l.size).padStart(10)}  ${c.dim(l.mediaType)}`),
+    field(c, 'Entrypoint', i.entrypoint ? JSON.stringify(i.entrypoint) : '-'),
+    field(c, 'Cmd', i.cmd ? JSON.stringify(i.cmd) : '-'),
+    field(c, 'Working dir', i.workingDir ?? '-'),
+    field(c, 'User', i.user ?? '-'),
+    field(c, 'Ports', i.exposedPorts.length ? i.exposedPorts.join(', ') : '-'),
+    field(c, 'Env', i.env.length ? '' : '-'),
+    ...i.env.map((e) => `  ${e}`),
+    field(c, 'Labels', Object.keys(i.labels).length ? '' : '-'),
+    ...Object.entries(i.labels).map(([k, v]) => `  ${k}=${v}`),
+  );
+  if (r.rateLimit.set) lines.push(field(c, 'Rate limit', describeRateLimit(r.rateLimit)));
+  return `${lines.map((l) => l.trimEnd()).join('\n')}\n`;
+}
+
+/**
+ * `ocipull inspect REF`: what an image is, without downloading its layers. `--raw` prints the manifest bytes
+ * exactly as served (the platform's manifest when `--platform` is given); `--config` prints the image config.
+ */
+export async function inspectCommand(
+  [input]: [string],
+  flags: InspectFlags,
+  ctx: CommandContext,
+): Promise<number> {
+  const ref = parseReference(input);
+  const platform = platformFrom(flags.platform);
+  const client = await openClient(ref.domain, ref.path, flags, ctx);
+  try {
+    if (flags.raw || flags.config) {
+      const top = await resolveTop(client, ref);
+      if (flags.raw && !flags.config && !flags.platform) {
+        ctx.io.stdout.write(top.top.bytes);
+        return 0;
+      }
+      const image = await resolveImage(client, top, platform);
+      if (!flags.config) {
+        ctx.io.stdout.write(image.manifestResult.bytes);
+        return 0;
+      }
+      const { bytes, config } = await fetchConfig(client, ref.path, image.manifest).catch((err) => {
+        throw err instanceof OcipullError ? err : new OcipullError('E_MANIFEST_INVALID', String(err));
+      });
+      ctx.io.stdout.write(flags.raw ? bytes : `${JSON.stringify(config, null, 2)}\n`);
+      return 0;
+    }
+    const report = await inspectImage(client, ref, platform);
+    ctx.io.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : formatInspect(report, ctx.out));
+    return 0;
+  } finally {
+    await client.close();
+  }
+}

@@ -1,0 +1,100 @@
+import { createInterface } from 'node:readline';
+import { OcipullError } from '../../errors.js';
+import { writeLogin, writeLogout } from '../../registry/auth/index.js';
+import type { CommandContext } from '../context.js';
+import { homeOf, openClient, readStdinSecret } from '../open-client.js';
+import type { RegistryFlags } from '../registry-options.js';
+
+/**
+ * Turns what people type after `login` into a registry domain: `docker.io`, `index.docker.io`,
+ * `https://index.docker.io/v1/` and `registry-1.docker.io` all mean Docker Hub; a scheme and path are dropped.
+ */
+export function loginDomain(input: string | undefined): string {
+  if (!input) return 'docker.io';
+  const host = input
+    .replace(/^[a-z]+:\/\//i, '')
+    .replace(/\/.*$/, '')
+    .toLowerCase();
+  if (host === '' || /\s/.test(host))
+    throw new OcipullError('E_USAGE', `login: ${JSON.stringify(input)} is not a registry host`);
+  return ['docker.io', 'index.docker.io', 'registry-1.docker.io'].includes(host) ? 'docker.io' : host;
+}
+
+function ask(ctx: CommandContext, question: string, hidden: boolean): Promise<string> {
+  const stdin = ctx.io.stdin;
+  if (!stdin || !(stdin as { isTTY?: boolean }).isTTY) {
+    throw new OcipullError('E_USAGE', 'login: no terminal to prompt on', {
+      hint: 'pass --username USER --password-stdin and pipe the password in',
+    });
+  }
+  const output = ctx.io.stderr as NodeJS.WritableStream;
+  const rl = createInterface({ input: stdin, output, terminal: true });
+  if (hidden) {
+    // Echo nothing while the password is typed.
+    (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = (s: string) => {
+      if (s.startsWith(question)) output.write(question);
+    };
+  }
+  return new Promise((resolve) => {
+    rl.question(question, (answer) => {
+      rl.close();
+      if (hidden) output.write('\n');
+      resolve(answer);
+    });
+  });
+}
+
+/**
+ * `ocipull login [REGISTRY]`: checks the credentials against the registry (a token exchange or Basic auth on
+ * `/v2/`) and only then saves them in Docker's config.json format (or to `--authfile`).
+ */
+export async function loginCommand(
+  [input]: [string | undefined],
+  flags: RegistryFlags,
+  ctx: CommandContext,
+): Promise<number> {
+  const domain = loginDomain(input);
+  const username = flags.username ?? (await ask(ctx, 'Username: ', false));
+  const password = flags.passwordStdin ? await readStdinSecret(ctx) : await ask(ctx, 'Password: ', true);
+  if (!username || !password)
+    throw new OcipullError('E_USAGE', 'login: username and password must not be empty');
+  const client = await openClient(
+    domain,
+    undefined,
+    { ...flags, username: undefined, passwordStdin: false, creds: `${username}:${password}` },
+    ctx,
+  );
+  try {
+    await client.verifyCredentials();
+  } finally {
+    await client.close();
+  }
+  const written = await writeLogin({
+    domain,
+    username,
+    password,
+    authfile: flags.authfile,
+    env: ctx.io.env,
+    homedir: homeOf(ctx),
+  });
+  if (written.warning) ctx.info(`warning: ${written.warning}`);
+  ctx.info(`Login succeeded: credentials for ${domain} saved in ${written.path}`);
+  return 0;
+}
+
+/** `ocipull logout [REGISTRY]`: removes the saved credentials for a registry. */
+export async function logoutCommand(
+  [input]: [string | undefined],
+  flags: { authfile?: string },
+  ctx: CommandContext,
+): Promise<number> {
+  const domain = loginDomain(input);
+  const r = await writeLogout({ domain, authfile: flags.authfile, env: ctx.io.env, homedir: homeOf(ctx) });
+  if (r.warning) ctx.info(`warning: ${r.warning}`);
+  ctx.info(
+    r.removed
+      ? `Removed credentials for ${domain} from ${r.path}`
+      : `No credentials for ${domain} in ${r.path}`,
+  );
+  return 0;
+}

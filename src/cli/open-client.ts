@@ -1,0 +1,80 @@
+import { homedir } from 'node:os';
+import { OcipullError } from '../errors.js';
+import { hostPlatform, type PlatformSpec, parsePlatform } from '../oci/types/index.js';
+import { type CredentialResult, resolveCredential } from '../registry/auth/index.js';
+import { RegistryClient } from '../registry/client/index.js';
+import type { CommandContext } from './context.js';
+import type { RegistryFlags } from './registry-options.js';
+import { ocipullVersion } from './version.js';
+
+/** Reads all of standard input (for `--password-stdin`), dropping one trailing newline. */
+export async function readStdinSecret(ctx: CommandContext): Promise<string> {
+  const stdin = ctx.io.stdin;
+  if (!stdin) throw new OcipullError('E_USAGE', '--password-stdin: no standard input');
+  const chunks: Buffer[] = [];
+  for await (const chunk of stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  const text = Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
+  if (text === '') throw new OcipullError('E_USAGE', '--password-stdin: standard input was empty');
+  return text;
+}
+
+/** The user's home directory: `$HOME` when set (so tests and sudo behave), else the OS's idea of it. */
+export function homeOf(ctx: CommandContext): string {
+  return ctx.io.env.HOME || homedir();
+}
+
+/** The password flags as a credential, when given on the command line. */
+async function flagPassword(flags: RegistryFlags, ctx: CommandContext): Promise<string | undefined> {
+  if (flags.passwordStdin && !flags.username) {
+    throw new OcipullError('E_USAGE', '--password-stdin needs --username');
+  }
+  if (flags.username && !flags.passwordStdin) {
+    throw new OcipullError(
+      'E_USAGE',
+      '--username needs --password-stdin (passwords are never taken as arguments)',
+      {
+        hint: 'echo "$TOKEN" | ocipull … --username USER --password-stdin, or --creds USER:PASS',
+      },
+    );
+  }
+  return flags.passwordStdin ? readStdinSecret(ctx) : undefined;
+}
+
+/** Opens a client for `domain`, with credentials looked up lazily for repository `path`. */
+export async function openClient(
+  domain: string,
+  path: string | undefined,
+  flags: RegistryFlags,
+  ctx: CommandContext,
+): Promise<RegistryClient> {
+  const password = await flagPassword(flags, ctx);
+  const resolve = (): Promise<CredentialResult | null> =>
+    resolveCredential({
+      domain,
+      path,
+      flags: { creds: flags.creds, username: flags.username, password, authfile: flags.authfile },
+      env: ctx.io.env,
+      homedir: homeOf(ctx),
+      uid: process.getuid?.(),
+      platform: process.platform,
+    });
+  return RegistryClient.create({
+    domain,
+    userAgent: `ocipull/${ocipullVersion()}`,
+    tlsVerify: flags.tlsVerify !== false,
+    plainHttp: flags.plainHttp === true,
+    certDir: flags.certDir,
+    retry: { retries: flags.retries ?? 3, baseDelayMs: 250, maxDelayMs: 30_000 },
+    resolveCredential: resolve,
+    env: ctx.io.env,
+    signal: ctx.signal,
+    debugLog: (line) => ctx.debugLog(line),
+  });
+}
+
+/** The platform to choose from an index: `--platform`, else the host's (always linux). */
+export function platformFrom(value: string | undefined): PlatformSpec {
+  return value ? parsePlatform(value) : hostPlatform();
+}

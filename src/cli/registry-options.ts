@@ -1,0 +1,57 @@
+import { type Command, InvalidArgumentError, Option } from 'commander';
+
+/** The registry and credential flags shared by every command that talks to a registry. */
+export interface RegistryFlags {
+  creds?: string;
+  username?: string;
+  passwordStdin?: boolean;
+  authfile?: string;
+  certDir?: string;
+  tlsVerify?: boolean;
+  plainHttp?: boolean;
+  retries?: number;
+}
+
+function parseBool(value: string): boolean {
+  if (/^(true|1|yes)$/i.test(value)) return true;
+  if (/^(false|0|no)$/i.test(value)) return false;
+  throw new InvalidArgumentError('expected true or false.');
+}
+
+function parseCount(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number.');
+  return Number(value);
+}
+
+/** Adds the shared registry and credential flags to a command. */
+export function addRegistryOptions(cmd: Command, { credentials = true } = {}): Command {
+  if (credentials) {
+    cmd
+      .option(
+        '--creds <user:password>',
+        'credentials for the registry (else config files, helpers, anonymous)',
+      )
+      .option('--username <user>', 'user name; the password is read from stdin with --password-stdin')
+      .option('--password-stdin', 'read the password from standard input')
+      .option(
+        '--authfile <file>',
+        'read credentials only from this auth.json/config.json (default: $REGISTRY_AUTH_FILE)',
+      );
+  }
+  return cmd
+    .option('--cert-dir <dir>', 'also trust the CA certificates (*.crt, *.pem) in this directory')
+    .addOption(
+      new Option('--tls-verify [bool]', 'verify TLS certificates; --tls-verify=false skips verification')
+        .default(true)
+        .argParser(parseBool),
+    )
+    .option(
+      '--plain-http',
+      'use plain HTTP for a non-loopback registry (loopback registries fall back to it anyway)',
+    )
+    .addOption(
+      new Option('--retries <n>', 'retries for network errors, 408, 429 and 5xx')
+        .default(3)
+        .argParser(parseCount),
+    );
+}

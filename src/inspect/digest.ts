@@ -1,0 +1,49 @@
+import { formatPlatform, type PlatformSpec, selectManifest } from '../oci/types/index.js';
+import type { Reference } from '../reference/index.js';
+import type { RegistryClient } from '../registry/client/index.js';
+import type { RateLimit } from '../registry/transport/index.js';
+
+/** What `ocipull digest` reports. */
+export interface DigestReport {
+  digest: string;
+  mediaType: string | null;
+  /** Set when `--platform` chose an image from an index. */
+  platform: string | null;
+  rateLimit: RateLimit;
+}
+
+/**
+ * Resolves the digest a reference points to with a HEAD request (no Docker Hub pull is counted), falling back
+ * to GET when the registry sends no `Docker-Content-Digest`. With a platform, an index is fetched (indexes do not
+ * count as pulls either) and the platform's entry is reported.
+ */
+export async function resolveDigest(
+  client: RegistryClient,
+  ref: Reference,
+  platform?: PlatformSpec,
+): Promise<DigestReport> {
+  const lookup = ref.digest ?? ref.tag ?? 'latest';
+  if (!platform) {
+    const head = await client.headManifest(ref.path, lookup);
+    if (head.digest) {
+      return {
+        digest: head.digest,
+        mediaType: head.mediaType ?? null,
+        platform: null,
+        rateLimit: head.rateLimit,
+      };
+    }
+  }
+  const top = await client.getManifest(ref.path, lookup);
+  if (!platform || top.parsed.kind === 'image') {
+    return { digest: top.digest, mediaType: top.mediaType, platform: null, rateLimit: top.rateLimit };
+  }
+  const chosen = selectManifest(top.parsed.index, platform);
+  const p = chosen.platform!;
+  return {
+    digest: chosen.digest,
+    mediaType: chosen.mediaType,
+    platform: formatPlatform({ os: p.os, architecture: p.architecture, variant: p.variant }),
+    rateLimit: top.rateLimit,
+  };
+}

@@ -1,0 +1,98 @@
+import { OcipullError } from '../errors.js';
+import {
+  type Descriptor,
+  type ImageConfig,
+  ImageConfigSchema,
+  type ImageManifest,
+  isImageManifestMediaType,
+  OCI_EMPTY,
+  type PlatformSpec,
+  selectManifest,
+} from '../oci/types/index.js';
+import type { Reference } from '../reference/index.js';
+import type { ManifestResult, RegistryClient } from '../registry/client/index.js';
+
+/** The manifest a reference names, as served. For an index, `select` picks the platform's image. */
+export interface ResolvedTop {
+  ref: Reference;
+  /** The tag or digest the request used (the digest wins when both are given). */
+  lookup: string;
+  top: ManifestResult;
+}
+
+/** The image chosen for a platform, with its manifest and (when it is a runnable image) its config. */
+export interface ResolvedImage {
+  /** The index entry that was chosen, when the reference named an index. */
+  descriptor?: Descriptor | undefined;
+  manifestResult: ManifestResult;
+  manifest: ImageManifest;
+}
+
+/** Fetches the manifest a reference names (by digest when it has one: a tag+digest reference is pinned). */
+export async function resolveTop(client: RegistryClient, ref: Reference): Promise<ResolvedTop> {
+  const lookup = ref.digest ?? ref.tag ?? 'latest';
+  const top = await client.getManifest(ref.path, lookup);
+  return { ref, lookup, top };
+}
+
+/**
+ * Chooses the image for `platform` from an index (never an attestation entry) and fetches it by digest; an image
+ * manifest is returned as is. Nested indexes are followed one level at a time.
+ */
+export async function resolveImage(
+  client: RegistryClient,
+  resolved: ResolvedTop,
+  platform: PlatformSpec,
+): Promise<ResolvedImage> {
+  let current = resolved.top;
+  let descriptor: Descriptor | undefined;
+  for (let depth = 0; depth < 4; depth++) {
+    if (current.parsed.kind === 'image') {
+      return { descriptor, manifestResult: current, manifest: current.parsed.manifest };
+    }
+    descriptor = selectManifest(current.parsed.index, platform);
+    current = await client.getManifest(resolved.ref.path, descriptor.digest, descriptor.size);
+  }
+  throw new OcipullError(
+    'E_UNSUPPORTED',
+    `resolve ${resolved.ref.path}: indexes nested more than 4 levels deep`,
+  );
+}
+
+/** True when the manifest's config is an image config we can read (not an artifact's empty or custom config). */
+export function hasImageConfig(manifest: ImageManifest): boolean {
+  const t = manifest.config.mediaType;
+  return (
+    t !== OCI_EMPTY &&
+    (t === 'application/vnd.oci.image.config.v1+json' ||
+      t === 'application/vnd.docker.container.image.v1+json')
+  );
+}
+
+/** Fetches and validates an image's config blob; returns its exact bytes too, for `--config --raw`. */
+export async function fetchConfig(
+  client: RegistryClient,
+  path: string,
+  manifest: ImageManifest,
+): Promise<{ bytes: Buffer; config: ImageConfig }> {
+  const bytes = await client.getBlobBytes(path, manifest.config);
+  let json: unknown;
+  try {
+    json = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new OcipullError('E_MANIFEST_INVALID', `read config ${manifest.config.digest}: not valid JSON`);
+  }
+  const parsed = ImageConfigSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new OcipullError(
+      'E_MANIFEST_INVALID',
+      `read config ${manifest.config.digest}: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+    );
+  }
+  return { bytes, config: parsed.data };
+}
+
+/** True when a media type names an image manifest (as opposed to an index). */
+export function isImage(mediaType: string): boolean {
+  return isImageManifestMediaType(mediaType);
+}
