@@ -85,16 +85,9 @@ export class InvalidReferenceError extends OcipullError {
   readonly input: string;
 
   constructor(input: string, reason: string, options: OcipullErrorOptions = {}) {
-    super('E_INVALID_REFERENCE', `invalid reference ${quoteInput(input)}: ${reason}`, options);
+    super('E_INVALID_REFERENCE', `invalid reference ${JSON.stringify(input)}: ${reason}`, options);
     this.input = input;
   }
-}
-
-/** Quotes user input for a message, cut to 200 characters so a pasted blob cannot flood the terminal. */
-function quoteInput(input: string): string {
-  return input.length > 200
-    ? `${JSON.stringify(input.slice(0, 200)).slice(0, -1)}…" (${input.length} characters)`
-    : JSON.stringify(input);
 }
 
 /** Content whose size or digest differs from what its descriptor promised. */
