@@ -10,6 +10,11 @@ import { reportError } from './report.js';
 export async function run(argv: string[], io: CliIo = processIo()): Promise<number> {
   const state: ProgramState = { exitCode: ExitCode.ok };
   const program = buildProgram(io, state);
+  if (argv.length === 0) {
+    // `ocipull` alone: the default command (pull) would only complain about a missing argument.
+    io.stderr.write(program.helpInformation());
+    return ExitCode.usage;
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
     return state.exitCode;

@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { type CommandContext, createContext, type GlobalOptions } from './context.js';
 import type { CliIo } from './io.js';
-import { addRegistryOptions } from './registry-options.js';
+import { addRegistryOptions, parsePositive } from './registry-options.js';
 import { ocipullVersion } from './version.js';
 
 /** A command handler: gets its positional arguments, its own options and the context; returns an exit code. */
@@ -51,8 +51,56 @@ export function buildProgram(io: CliIo, state: ProgramState): Command {
     .exitOverride()
     .addHelpText(
       'after',
-      examples(['ocipull ref debian', 'ocipull ref --json ghcr.io/org/app:1.2 localhost:5000/x@sha256:…']),
+      examples([
+        'ocipull debian                       # pull docker.io/library/debian:latest into ./debian',
+        'ocipull inspect alpine:3.20',
+        'ocipull digest --full-ref ghcr.io/org/app:1.2',
+        'ocipull ratelimit',
+        'ocipull ref --json ghcr.io/org/app:1.2',
+      ]),
     );
+
+  addRegistryOptions(
+    program
+      .command('pull', { isDefault: true })
+      .summary('pull an image into an OCI image layout (also: ocipull REF [DEST])')
+      .description(
+        'Pull an image into an OCI image layout directory (oci-layout, index.json, blobs/sha256/…) that skopeo,\n' +
+          'umoci, crane, podman and containerd read. Every blob is verified against its digest before it gets its\n' +
+          'name; interrupted pulls resume. Docker media types are rewritten to OCI ones (layer and config bytes and\n' +
+          'digests unchanged) unless --preserve-digests is given.',
+      )
+      .argument('<ref>', 'image reference, e.g. debian, ghcr.io/org/app:1.2')
+      .argument('[dest]', 'layout directory (default: ./<last part of the repository>)')
+      .option('--platform <os/arch[/variant]>', "platform to pull from an index (default: the host's, linux)")
+      .option('--all-platforms', 'pull the whole index with every platform (and attestations)')
+      .option(
+        '--name <name>',
+        'org.opencontainers.image.ref.name to write (default: the tag, or the digest hex)',
+      )
+      .option(
+        '--preserve-digests',
+        'write manifests byte for byte, keeping Docker media types and the registry digest',
+      )
+      .addOption(new Option('--jobs <n>', 'parallel blob downloads').default(4).argParser(parsePositive))
+      .option('--verify', 'rehash blobs that are already in the layout instead of trusting their size')
+      .addOption(
+        new Option('--progress <mode>', 'progress on stderr')
+          .choices(['auto', 'tty', 'plain', 'json', 'none'])
+          .default('auto'),
+      )
+      .option('--json', 'print the summary as one JSON object on stdout'),
+  )
+    .addHelpText(
+      'after',
+      examples([
+        'ocipull debian                                  # → ./debian, host platform',
+        'ocipull pull --platform linux/arm64 alpine:3.20 ./alpine-arm64',
+        'ocipull pull --all-platforms ghcr.io/org/app:1.2 ./app',
+        'ocipull pull --json --progress=plain localhost:5000/team/app:dev ./out',
+      ]),
+    )
+    .action(bind(async () => (await import('./commands/pull.js')).pullCommand));
 
   program
     .command('ref')

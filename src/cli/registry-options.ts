@@ -23,6 +23,12 @@ function parseCount(value: string): number {
   return Number(value);
 }
 
+/** Parses a whole number of at least 1 (`--jobs`). */
+export function parsePositive(value: string): number {
+  if (!/^[1-9]\d*$/.test(value)) throw new InvalidArgumentError('expected a whole number of at least 1.');
+  return Number(value);
+}
+
 /** Adds the shared registry and credential flags to a command. */
 export function addRegistryOptions(cmd: Command, { credentials = true } = {}): Command {
   if (credentials) {

@@ -92,9 +92,16 @@ describe('CLI frame', () => {
     expect(r.stderr).toMatch(/missing required argument/);
   });
 
-  it('treats an unknown command as a usage error', async () => {
-    const r = await runCli(['frobnicate']);
+  it('treats a first word that is not a command as the image to pull, rejecting a bad one with exit 2', async () => {
+    const r = await runCli(['Not_A/Ref!']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/unknown command/);
+    expect(r.stderr).toMatch(/^ocipull: invalid reference "Not_A\/Ref!"/);
+  });
+
+  it('prints help on stderr and exits 2 when run with no arguments', async () => {
+    const r = await runCli([]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('Usage: ocipull');
   });
 });

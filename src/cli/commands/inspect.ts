@@ -7,8 +7,9 @@ import {
   resolveImage,
   resolveTop,
 } from '../../inspect/index.js';
+import { formatBytes } from '../../progress/index.js';
 import { parseReference } from '../../reference/index.js';
-import { describeRateLimit, formatBytes } from '../../registry/transport/index.js';
+import { describeRateLimit } from '../../registry/transport/index.js';
 import type { CommandContext } from '../context.js';
 import { openClient, platformFrom } from '../open-client.js';
 import type { RegistryFlags } from '../registry-options.js';

@@ -24,7 +24,7 @@ export async function readCapped(
     total += chunk.length;
     if (total > limit) {
       body.destroy?.();
-      throw new OcipullError(what.code, `${what.message}: larger than the ${formatBytes(limit)} limit`);
+      throw new OcipullError(what.code, `${what.message}: larger than the ${limitText(limit)} limit`);
     }
     chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
   }
@@ -45,14 +45,6 @@ export async function readPrefix(body: AsyncIterable<Uint8Array>, limit: number)
   return Buffer.concat(chunks, total);
 }
 
-/** 1536 → "1.5 KiB". */
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return i === 0 ? `${n} B` : `${Number(v.toFixed(1))} ${units[i]}`;
+function limitText(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${bytes / (1024 * 1024)} MiB` : `${bytes / 1024} KiB`;
 }

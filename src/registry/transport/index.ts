@@ -1,5 +1,5 @@
 export { parseRetryAfter, type RetryPolicy, retryDelay, sleep } from './backoff.js';
-export { BodyLimits, formatBytes, readCapped, readPrefix } from './body.js';
+export { BodyLimits, readCapped, readPrefix } from './body.js';
 export { defaultCertDirs, loadExtraCa } from './certs.js';
 export { createDispatcher, type DispatcherOptions } from './dispatcher.js';
 export { isAbortError, isTransientNetworkError, toNetworkError } from './network-error.js';

@@ -1,0 +1,14 @@
+export { type BlobTarget, BlobWriter } from './blob-writer.js';
+export {
+  hasBlob,
+  initLayout,
+  REF_NAME,
+  readIndex,
+  updateIndex,
+  verifyBlob,
+  withNamedEntry,
+  writeBlobBytes,
+  writeFileAtomic,
+} from './layout.js';
+export { processAlive, withLock } from './lock.js';
+export { BLOBS_DIR, blobPath, INDEX_FILE, LAYOUT_FILE } from './paths.js';

@@ -1,0 +1,111 @@
+import { OcipullError } from '../errors.js';
+import {
+  type Descriptor,
+  type Digest,
+  formatPlatform,
+  type ImageManifest,
+  type PlatformSpec,
+  selectManifest,
+} from '../oci/types/index.js';
+import type { ManifestResult, RegistryClient } from '../registry/client/index.js';
+
+/** One manifest in the tree being pulled, with the descriptor that pointed at it (none for the top). */
+export interface PlannedManifest {
+  result: ManifestResult;
+  descriptor?: Descriptor | undefined;
+  /** Children (for an index), in index order. */
+  children: PlannedManifest[];
+}
+
+/** What a pull will fetch: the manifest tree and every distinct blob. */
+export interface PullPlan {
+  top: ManifestResult;
+  /** The root of what is written: the top manifest, or the image chosen from an index. */
+  root: PlannedManifest;
+  blobs: { digest: Digest; size: number; kind: 'config' | 'layer' }[];
+  platforms: string[];
+}
+
+function platformOf(d: Descriptor | undefined): string | null {
+  return d?.platform
+    ? formatPlatform({
+        os: d.platform.os,
+        architecture: d.platform.architecture,
+        variant: d.platform.variant,
+      })
+    : null;
+}
+
+async function expand(
+  client: RegistryClient,
+  path: string,
+  node: PlannedManifest,
+  depth: number,
+): Promise<void> {
+  if (node.result.parsed.kind !== 'index') return;
+  if (depth > 3)
+    throw new OcipullError('E_UNSUPPORTED', `pull ${path}: indexes nested more than 4 levels deep`);
+  for (const d of node.result.parsed.index.manifests) {
+    const child: PlannedManifest = {
+      result: await client.getManifest(path, d.digest, d.size),
+      descriptor: d,
+      children: [],
+    };
+    await expand(client, path, child, depth + 1);
+    node.children.push(child);
+  }
+}
+
+/**
+ * Resolves what to pull: the image for `platform` from an index (never an attestation), or with `all` the whole
+ * index with every child, attestations included; then lists every config and layer blob once.
+ */
+export async function planPull(
+  client: RegistryClient,
+  path: string,
+  top: ManifestResult,
+  opts: { platform: PlatformSpec; all: boolean },
+): Promise<PullPlan> {
+  let root: PlannedManifest = { result: top, children: [] };
+  if (top.parsed.kind === 'index') {
+    if (opts.all) {
+      await expand(client, path, root, 0);
+    } else {
+      let current = top;
+      let descriptor: Descriptor | undefined;
+      for (let depth = 0; current.parsed.kind === 'index'; depth++) {
+        if (depth > 3)
+          throw new OcipullError('E_UNSUPPORTED', `pull ${path}: indexes nested more than 4 levels deep`);
+        descriptor = selectManifest(current.parsed.index, opts.platform);
+        current = await client.getManifest(path, descriptor.digest, descriptor.size);
+      }
+      root = { result: current, descriptor, children: [] };
+    }
+  }
+  const blobs = new Map<string, PullPlan['blobs'][number]>();
+  const platforms: string[] = [];
+  const visit = (node: PlannedManifest) => {
+    if (node.result.parsed.kind === 'image') {
+      const m: ImageManifest = node.result.parsed.manifest;
+      const p = platformOf(node.descriptor);
+      if (p && p !== 'unknown/unknown') platforms.push(p);
+      const config = m.config.digest as Digest;
+      if (!blobs.has(config)) blobs.set(config, { digest: config, size: m.config.size, kind: 'config' });
+      for (const l of m.layers) {
+        if (!blobs.has(l.digest))
+          blobs.set(l.digest, { digest: l.digest as Digest, size: l.size, kind: 'layer' });
+      }
+    }
+    node.children.forEach(visit);
+  };
+  visit(root);
+  for (const b of blobs.values()) {
+    if (!/^sha256:[a-f0-9]{64}$/.test(b.digest)) {
+      throw new OcipullError(
+        'E_UNSUPPORTED',
+        `pull ${path}: blob digest ${b.digest} uses an algorithm ocipull cannot verify`,
+      );
+    }
+  }
+  return { top, root, blobs: [...blobs.values()], platforms };
+}
