@@ -28,7 +28,13 @@ async function tempHome() {
 /** An environment with an empty home, so no real credentials on this machine are read. */
 async function env(extra: Record<string, string> = {}) {
   const home = await tempHome();
-  return { HOME: home, DOCKER_CONFIG: join(home, '.docker'), XDG_RUNTIME_DIR: join(home, 'run'), PATH: process.env.PATH, ...extra };
+  return {
+    HOME: home,
+    DOCKER_CONFIG: join(home, '.docker'),
+    XDG_RUNTIME_DIR: join(home, 'run'),
+    PATH: process.env.PATH,
+    ...extra,
+  };
 }
 
 describe('ocipull inspect', () => {
@@ -49,7 +55,9 @@ describe('ocipull inspect', () => {
   it('selects the platform from an index and never an attestation', async () => {
     const reg = await registry();
     const idx = addIndex(reg, 'multi', 'latest');
-    const r = await runCli(['inspect', '--json', '--platform', 'linux/arm64', `${reg.host}/multi`], { env: await env() });
+    const r = await runCli(['inspect', '--json', '--platform', 'linux/arm64', `${reg.host}/multi`], {
+      env: await env(),
+    });
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.digest).toBe(idx.digest);
@@ -61,7 +69,9 @@ describe('ocipull inspect', () => {
   it('lists what an index offers when the platform is missing (exit 3)', async () => {
     const reg = await registry();
     addIndex(reg, 'multi', 'latest');
-    const r = await runCli(['inspect', '--platform', 'linux/s390x', `${reg.host}/multi`], { env: await env() });
+    const r = await runCli(['inspect', '--platform', 'linux/s390x', `${reg.host}/multi`], {
+      env: await env(),
+    });
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/linux\/s390x.*available: linux\/amd64, linux\/arm64\/v8, linux\/arm\/v7/);
     expect(r.stdout).toBe('');
@@ -135,7 +145,9 @@ describe('ocipull digest', () => {
   it('gives the platform image digest with --platform', async () => {
     const reg = await registry();
     const idx = addIndex(reg, 'multi', 'latest');
-    const r = await runCli(['digest', '--json', '--platform', 'linux/arm/v7', `${reg.host}/multi`], { env: await env() });
+    const r = await runCli(['digest', '--json', '--platform', 'linux/arm/v7', `${reg.host}/multi`], {
+      env: await env(),
+    });
     expect(JSON.parse(r.stdout)).toMatchObject({ digest: idx.children[2]!.digest, platform: 'linux/arm/v7' });
   });
 });
@@ -158,7 +170,9 @@ describe('ocipull tags', () => {
 
 describe('ocipull ratelimit', () => {
   it('reads the quota from a HEAD', async () => {
-    const reg = await registry({ rateLimit: { limit: 100, remaining: 76, window: 21600, source: '198.51.100.7' } });
+    const reg = await registry({
+      rateLimit: { limit: 100, remaining: 76, window: 21600, source: '198.51.100.7' },
+    });
     addImage(reg, 'app', 'latest');
     const r = await runCli(['ratelimit', '--json', `${reg.host}/app`], { env: await env() });
     expect(r.code).toBe(0);
@@ -182,7 +196,9 @@ describe('ocipull ratelimit', () => {
     const reg = await registry();
     addImage(reg, 'app', 'latest');
     const r = await runCli(['ratelimit', `${reg.host}/app`], { env: await env() });
-    expect(r.stdout).toBe(`${reg.host}: not rate-limited (no rate-limit headers on ${reg.host}/app:latest)\n`);
+    expect(r.stdout).toBe(
+      `${reg.host}: not rate-limited (no rate-limit headers on ${reg.host}/app:latest)\n`,
+    );
   });
 
   it('still shows the figures when the quota is spent (429 on HEAD)', async () => {
@@ -228,11 +244,16 @@ describe('credentials from the CLI', () => {
     addImage(reg, 'private/x', 'v1');
     reg.repo('private/x').users = ['bob'];
     const e = await env();
-    expect((await runCli(['digest', '--creds', 'bob:pw', `${reg.host}/private/x:v1`], { env: e })).code).toBe(0);
-    const piped = await runCli(['digest', '--username', 'bob', '--password-stdin', `${reg.host}/private/x:v1`], {
-      env: e,
-      stdin: Readable.from(['pw\n']),
-    });
+    expect((await runCli(['digest', '--creds', 'bob:pw', `${reg.host}/private/x:v1`], { env: e })).code).toBe(
+      0,
+    );
+    const piped = await runCli(
+      ['digest', '--username', 'bob', '--password-stdin', `${reg.host}/private/x:v1`],
+      {
+        env: e,
+        stdin: Readable.from(['pw\n']),
+      },
+    );
     expect(piped.code).toBe(0);
     const bad = await runCli(['digest', '--username', 'bob', `${reg.host}/private/x:v1`], { env: e });
     expect(bad.code).toBe(2);

@@ -6,7 +6,13 @@ import { join } from 'node:path';
 export async function readIndexJson(dir: string) {
   return JSON.parse(await readFile(join(dir, 'index.json'), 'utf8')) as {
     schemaVersion: number;
-    manifests: { mediaType: string; digest: string; size: number; annotations?: Record<string, string>; platform?: unknown }[];
+    manifests: {
+      mediaType: string;
+      digest: string;
+      size: number;
+      annotations?: Record<string, string>;
+      platform?: unknown;
+    }[];
   };
 }
 

@@ -26,7 +26,12 @@ async function tempDir(prefix = 'ocipull-pull-') {
 
 async function env() {
   const home = await tempDir('ocipull-home-');
-  return { HOME: home, DOCKER_CONFIG: join(home, '.docker'), XDG_RUNTIME_DIR: join(home, 'run'), PATH: process.env.PATH };
+  return {
+    HOME: home,
+    DOCKER_CONFIG: join(home, '.docker'),
+    XDG_RUNTIME_DIR: join(home, 'run'),
+    PATH: process.env.PATH,
+  };
 }
 
 async function pull(args: string[]) {
@@ -38,7 +43,14 @@ const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
 function addDockerImage(reg: FaultRegistry, repo: string, tag: string) {
   const layer = Buffer.from('docker layer bytes');
   const l = reg.addBlob(repo, layer);
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, config: {} }));
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      rootfs: { type: 'layers', diff_ids: [] },
+      config: {},
+    }),
+  );
   const c = reg.addBlob(repo, config);
   const manifest = JSON.stringify({
     schemaVersion: 2,
@@ -58,16 +70,27 @@ describe('ocipull pull: layout', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.stdout);
-    expect(summary).toMatchObject({ digest: img.digest, layoutDigest: img.digest, name: 'v1', layers: 1, platforms: ['linux/amd64'] });
+    expect(summary).toMatchObject({
+      digest: img.digest,
+      layoutDigest: img.digest,
+      name: 'v1',
+      layers: 1,
+      platforms: ['linux/amd64'],
+    });
     expect(summary.blobs).toEqual({ downloaded: 2, reused: 0 });
-    expect(JSON.parse(await readFile(join(dest, 'oci-layout'), 'utf8'))).toEqual({ imageLayoutVersion: '1.0.0' });
+    expect(JSON.parse(await readFile(join(dest, 'oci-layout'), 'utf8'))).toEqual({
+      imageLayoutVersion: '1.0.0',
+    });
     const index = await readIndexJson(dest);
     expect(index.manifests).toHaveLength(1);
     expect(index.manifests[0]).toMatchObject({
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
       digest: img.digest,
       size: img.size,
-      annotations: { 'org.opencontainers.image.ref.name': 'v1', 'io.containerd.image.name': `${reg.host}/team/app:v1` },
+      annotations: {
+        'org.opencontainers.image.ref.name': 'v1',
+        'io.containerd.image.name': `${reg.host}/team/app:v1`,
+      },
     });
     const { blobs, stray } = await checkBlobs(dest);
     expect(blobs.sort()).toEqual([img.digest, img.configDesc.digest, img.layers[0]!.digest].sort());
@@ -109,7 +132,11 @@ describe('ocipull pull: layout', () => {
     const entry = (await readIndexJson(one)).manifests[0]!;
     expect(entry.digest).toBe(idx.children[2]!.digest);
     expect(entry.platform).toEqual({ architecture: 'arm', os: 'linux', variant: 'v7' });
-    expect(JSON.parse(r.stdout)).toMatchObject({ digest: idx.digest, manifestDigest: idx.children[2]!.digest, platforms: ['linux/arm/v7'] });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      digest: idx.digest,
+      manifestDigest: idx.children[2]!.digest,
+      platforms: ['linux/arm/v7'],
+    });
 
     const all = await tempDir();
     expect((await pull(['--all-platforms', `${reg.host}/multi`, all])).code).toBe(0);
@@ -130,9 +157,14 @@ describe('ocipull pull: layout', () => {
     expect(again.blobs).toEqual({ downloaded: 0, reused: 2 });
     expect(again.bytes.downloaded).toBe(0);
     expect((await pull([`${reg.host}/app:v2`, dest])).code).toBe(0);
-    expect((await readIndexJson(dest)).manifests.map((m) => m.annotations!['org.opencontainers.image.ref.name'])).toEqual(['v1', 'v2']);
+    expect(
+      (await readIndexJson(dest)).manifests.map((m) => m.annotations!['org.opencontainers.image.ref.name']),
+    ).toEqual(['v1', 'v2']);
     expect((await pull(['--name', 'v1', `${reg.host}/app:v2`, dest])).code).toBe(0);
-    const names = (await readIndexJson(dest)).manifests.map((m) => [m.annotations!['org.opencontainers.image.ref.name'], m.digest]);
+    const names = (await readIndexJson(dest)).manifests.map((m) => [
+      m.annotations!['org.opencontainers.image.ref.name'],
+      m.digest,
+    ]);
     expect(names).toEqual([
       ['v2', v2.digest],
       ['v1', v2.digest],
@@ -145,7 +177,9 @@ describe('ocipull pull: layout', () => {
     const dest = await tempDir();
     const results = await Promise.all(['a', 'b', 'c', 'd'].map((t) => pull([`${reg.host}/app:${t}`, dest])));
     expect(results.map((r) => r.code)).toEqual([0, 0, 0, 0]);
-    const names = (await readIndexJson(dest)).manifests.map((m) => m.annotations!['org.opencontainers.image.ref.name']).sort();
+    const names = (await readIndexJson(dest)).manifests
+      .map((m) => m.annotations!['org.opencontainers.image.ref.name'])
+      .sort();
     expect(names).toEqual(['a', 'b', 'c', 'd']);
     expect((await checkBlobs(dest)).stray).toEqual([]);
   });
@@ -161,7 +195,7 @@ describe('ocipull pull: faults', () => {
     reg.hook((req, res) => {
       if (!req.url?.includes(img.layers[0]!.digest)) return false;
       const bad = Buffer.from(big);
-      bad[1000] ^= 0xff;
+      bad[1000] = (bad[1000] ?? 0) ^ 0xff;
       serveBytes(req, res, bad);
       return true;
     });
@@ -254,7 +288,11 @@ describe('ocipull pull: faults', () => {
       if (!req.url?.includes(img.layers[0]!.digest)) return false;
       res.writeHead(req.headers.range ? 206 : 200, {
         'content-length': big.length - (req.headers.range ? Number(/=(\d+)/.exec(req.headers.range)![1]) : 0),
-        ...(req.headers.range ? { 'content-range': `bytes ${/=(\d+)/.exec(req.headers.range)![1]}-${big.length - 1}/${big.length}` } : {}),
+        ...(req.headers.range
+          ? {
+              'content-range': `bytes ${/=(\d+)/.exec(req.headers.range)![1]}-${big.length - 1}/${big.length}`,
+            }
+          : {}),
       });
       res.write(Buffer.alloc(0), () => res.destroy());
       return true;
@@ -263,7 +301,9 @@ describe('ocipull pull: faults', () => {
     const r = await pull([`${reg.host}/app:v1`, dest]);
     expect(r.code).toBe(6);
     expect((await readIndexJson(dest)).manifests).toEqual([]);
-    expect((await checkBlobs(dest)).stray).toEqual([`.${img.layers[0]!.digest.slice(7)}.${process.pid}.partial`]);
+    expect((await checkBlobs(dest)).stray).toEqual([
+      `.${img.layers[0]!.digest.slice(7)}.${process.pid}.partial`,
+    ]);
   });
 
   it('fails at once with exit 5 on a spent Docker Hub-style quota', async () => {
