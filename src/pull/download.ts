@@ -37,6 +37,8 @@ export interface DownloadContext {
   path: string;
   retry: RetryPolicy;
   verify: boolean;
+  /** Partial files present when the pull started (`listPartials`). */
+  partials: readonly string[];
   signal?: AbortSignal | undefined;
   emit: (e: ProgressEvent) => void;
 }
@@ -65,7 +67,7 @@ export async function fetchBlob(job: BlobJob, ctx: DownloadContext): Promise<Blo
     }
     await rm(blobPath(ctx.root, job.digest), { force: true });
   }
-  const writer = await BlobWriter.open(ctx.root, job);
+  const writer = await BlobWriter.open(ctx.root, job, ctx.partials);
   let downloaded = 0;
   let failures = 0;
   try {

@@ -1,8 +1,10 @@
+import { setMaxListeners } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { OcipullError } from '../errors.js';
 import {
   blobPath,
   initLayout,
+  listPartials,
   REF_NAME,
   updateIndex,
   withNamedEntry,
@@ -129,7 +131,10 @@ export async function pullImage(opts: PullOptions): Promise<PullResult> {
   const limiter = new Limiter(opts.jobs);
   const failure = new AbortController();
   const signal = opts.signal ? AbortSignal.any([opts.signal, failure.signal]) : failure.signal;
+  // Every download and queued job listens on this one signal.
+  setMaxListeners(0, signal);
   const ctx = {
+    partials: await listPartials(opts.dest),
     client,
     root: opts.dest,
     path: ref.path,

@@ -23,14 +23,25 @@ async function hashFile(path: string, hash: Hash): Promise<number> {
   return n;
 }
 
+/** Names of the partial-download files in a layout's blob directory (one `readdir` for a whole pull). */
+export async function listPartials(root: string): Promise<string[]> {
+  const names = await readdir(join(root, BLOBS_DIR)).catch(() => [] as string[]);
+  return names.filter((n) => n.endsWith('.partial'));
+}
+
 /**
  * Adopts a partial download of this blob left by a process that is gone (a killed or interrupted `ocipull`), by
  * renaming it to our own partial name; the rename is atomic, so two processes never adopt the same file.
  */
-async function adoptPartial(root: string, target: BlobTarget, mine: string): Promise<void> {
+async function adoptPartial(
+  root: string,
+  target: BlobTarget,
+  mine: string,
+  names?: readonly string[],
+): Promise<void> {
   const pattern = partialPattern(target.digest);
   const dir = join(root, BLOBS_DIR);
-  for (const name of await readdir(dir).catch(() => [] as string[])) {
+  for (const name of names ?? (await listPartials(root))) {
     const m = pattern.exec(name);
     if (!m || Number(m[1]) === process.pid || processAlive(Number(m[1]))) continue;
     try {
@@ -62,10 +73,13 @@ export class BlobWriter {
     this.#finalPath = blobPath(root, target.digest);
   }
 
-  /** Opens a writer, continuing any partial download this or a dead process left behind. */
-  static async open(root: string, target: BlobTarget): Promise<BlobWriter> {
+  /**
+   * Opens a writer, continuing any partial download this or a dead process left behind. `partials` is the result
+   * of `listPartials`, when the caller already has it.
+   */
+  static async open(root: string, target: BlobTarget, partials?: readonly string[]): Promise<BlobWriter> {
     const w = new BlobWriter(root, target);
-    await adoptPartial(root, target, w.path);
+    await adoptPartial(root, target, w.path, partials);
     try {
       const st = await lstat(w.path);
       if (st.isFile() && st.size <= target.size) w.#written = await hashFile(w.path, w.#hash);

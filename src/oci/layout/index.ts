@@ -1,4 +1,4 @@
-export { type BlobTarget, BlobWriter } from './blob-writer.js';
+export { type BlobTarget, BlobWriter, listPartials } from './blob-writer.js';
 export {
   hasBlob,
   initLayout,
