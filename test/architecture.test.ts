@@ -45,6 +45,7 @@ const allowed: Record<string, { modules: string[]; packages: string[] }> = {
     packages: [],
   },
   unpack: { modules: ['oci/layout', 'oci/types', 'errors'], packages: ['tar-stream'] },
+  archive: { modules: ['oci/layout', 'oci/types', 'errors'], packages: ['tar-stream'] },
   cli: { modules: ['*'], packages: ['*'] },
 };
 
