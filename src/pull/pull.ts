@@ -114,9 +114,10 @@ export async function pullImage(opts: PullOptions): Promise<PullResult> {
   const started = Date.now();
   const emit = opts.onEvent ?? (() => undefined);
   const { client, ref } = opts;
-  await initLayout(opts.dest);
   const top = await client.getManifest(ref.path, ref.digest ?? ref.tag ?? 'latest');
   const plan = await planPull(client, ref.path, top, { platform: opts.platform, all: opts.allPlatforms });
+  // Only now, with the manifests resolved, touch the disk: a bad reference or refused access creates nothing.
+  await initLayout(opts.dest);
   emit({
     type: 'resolved',
     reference: canonicalOf(ref),

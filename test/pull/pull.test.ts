@@ -315,8 +315,11 @@ describe('ocipull pull: faults', () => {
       reg.error(res, 429, 'TOOMANYREQUESTS', 'You have reached your pull rate limit.');
       return true;
     });
-    const r = await pull([`${reg.host}/app:v1`, await tempDir()]);
+    const dest = await tempDir();
+    const r = await pull([`${reg.host}/app:v1`, dest]);
     expect(r.code).toBe(5);
+    // Nothing was resolved, so nothing was written: not even the layout skeleton.
+    await expect(stat(join(dest, 'oci-layout'))).rejects.toThrow();
     expect(r.stderr).toContain('0 of 100 pulls left');
     expect(reg.requestsTo('/manifests/')).toHaveLength(1);
   });
