@@ -53,7 +53,7 @@ export function addRegistryOptions(cmd: Command, { credentials = true } = {}): C
     )
     .option(
       '--plain-http',
-      'use plain HTTP for a non-loopback registry (loopback registries fall back to it anyway)',
+      'use plain HTTP for a non-loopback registry (loopback registries try http, then https, anyway)',
     )
     .addOption(
       new Option('--retries <n>', 'retries for network errors, 408, 429 and 5xx')
