@@ -6,6 +6,8 @@ import { run } from './main.js';
  * exit code is 130) and runs the CLI with the real streams.
  */
 export async function main(argv: string[]): Promise<number> {
+  // The CLI ships as an esbuild bundle; map --debug stack traces back to src/.
+  if (argv.includes('--debug')) process.setSourceMapsEnabled(true);
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) process.exit(130); // a second Ctrl-C means "now"
