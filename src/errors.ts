@@ -113,6 +113,15 @@ export class IntegrityError extends OcipullError {
   }
 }
 
+/**
+ * The same failure with what was being done put in front of its message (`select platform of X: no linux/s390x
+ * in index; …`), keeping code and hint. Other errors pass through unchanged.
+ */
+export function withContext(err: unknown, context: string): unknown {
+  if (!(err instanceof OcipullError) || err.constructor !== OcipullError) return err;
+  return new OcipullError(err.code, `${context}: ${err.message}`, { hint: err.hint, cause: err });
+}
+
 /** True when `err` is an ocipull error (expected failure) rather than a bug. */
 export function isOcipullError(err: unknown): err is OcipullError {
   return err instanceof OcipullError;

@@ -1,7 +1,8 @@
-import { formatPlatform, type PlatformSpec, selectManifest } from '../oci/types/index.js';
+import { formatPlatform, type PlatformSpec } from '../oci/types/index.js';
 import type { Reference } from '../reference/index.js';
 import type { RegistryClient } from '../registry/client/index.js';
 import type { RateLimit } from '../registry/transport/index.js';
+import { resolveImage, selectFromIndex } from './resolve.js';
 
 /** What `ocipull digest` reports. */
 export interface DigestReport {
@@ -36,13 +37,15 @@ export async function resolveDigest(
   }
   const top = await client.getManifest(ref.path, lookup);
   if (!platform || top.parsed.kind === 'image') {
+    if (platform) await resolveImage(client, { ref, lookup, top }, platform, true); // refuses a mismatch
     return { digest: top.digest, mediaType: top.mediaType, platform: null, rateLimit: top.rateLimit };
   }
-  const chosen = selectManifest(top.parsed.index, platform);
-  const p = chosen.platform!;
+  // Only the index is read: fetching the child manifest would count as a Docker Hub pull.
+  const d = selectFromIndex(ref, top.parsed.index, platform);
+  const p = d.platform!;
   return {
-    digest: chosen.digest,
-    mediaType: chosen.mediaType,
+    digest: d.digest,
+    mediaType: d.mediaType,
     platform: formatPlatform({ os: p.os, architecture: p.architecture, variant: p.variant }),
     rateLimit: top.rateLimit,
   };

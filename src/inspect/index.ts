@@ -7,4 +7,5 @@ export {
   type ResolvedTop,
   resolveImage,
   resolveTop,
+  selectFromIndex,
 } from './resolve.js';

@@ -57,10 +57,11 @@ export async function inspectImage(
   client: RegistryClient,
   ref: Reference,
   platform: PlatformSpec,
+  explicitPlatform = false,
 ): Promise<InspectReport> {
   const resolved = await resolveTop(client, ref);
   const { top } = resolved;
-  const image = await resolveImage(client, resolved, platform);
+  const image = await resolveImage(client, resolved, platform, explicitPlatform);
   const { manifest } = image;
   const config = hasImageConfig(manifest)
     ? (await fetchConfig(client, ref.path, manifest)).config

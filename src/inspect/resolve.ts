@@ -1,15 +1,19 @@
-import { OcipullError } from '../errors.js';
+import { OcipullError, withContext } from '../errors.js';
 import {
+  configPlatform,
   type Descriptor,
+  formatPlatform,
   type ImageConfig,
   ImageConfigSchema,
+  type ImageIndex,
   type ImageManifest,
   isImageManifestMediaType,
   OCI_EMPTY,
   type PlatformSpec,
+  requirePlatform,
   selectManifest,
 } from '../oci/types/index.js';
-import type { Reference } from '../reference/index.js';
+import { canonicalOf, type Reference } from '../reference/index.js';
 import type { ManifestResult, RegistryClient } from '../registry/client/index.js';
 
 /** The manifest a reference names, as served. For an index, `select` picks the platform's image. */
@@ -43,20 +47,41 @@ export async function resolveImage(
   client: RegistryClient,
   resolved: ResolvedTop,
   platform: PlatformSpec,
+  explicit = false,
 ): Promise<ResolvedImage> {
   let current = resolved.top;
   let descriptor: Descriptor | undefined;
+  const context = `choose ${formatPlatform(platform)} from ${canonicalOf(resolved.ref)}`;
   for (let depth = 0; depth < 4; depth++) {
     if (current.parsed.kind === 'image') {
-      return { descriptor, manifestResult: current, manifest: current.parsed.manifest };
+      const manifest = current.parsed.manifest;
+      if (explicit && depth === 0 && hasImageConfig(manifest)) {
+        // An explicit --platform must match a single-platform image too.
+        const bytes = await client.getBlobBytes(resolved.ref.path, manifest.config);
+        try {
+          requirePlatform(configPlatform(bytes), platform);
+        } catch (err) {
+          throw withContext(err, context);
+        }
+      }
+      return { descriptor, manifestResult: current, manifest };
     }
-    descriptor = selectManifest(current.parsed.index, platform);
+    descriptor = selectFromIndex(resolved.ref, current.parsed.index, platform);
     current = await client.getManifest(resolved.ref.path, descriptor.digest, descriptor.size);
   }
   throw new OcipullError(
     'E_UNSUPPORTED',
     `resolve ${resolved.ref.path}: indexes nested more than 4 levels deep`,
   );
+}
+
+/** Chooses `platform` from an index; a miss names the reference and lists what the index offers. */
+export function selectFromIndex(ref: Reference, index: ImageIndex, platform: PlatformSpec): Descriptor {
+  try {
+    return selectManifest(index, platform);
+  } catch (err) {
+    throw withContext(err, `choose ${formatPlatform(platform)} from ${canonicalOf(ref)}`);
+  }
 }
 
 /** True when the manifest's config is an image config we can read (not an artifact's empty or custom config). */

@@ -1,10 +1,12 @@
-import { OcipullError } from '../errors.js';
+import { OcipullError, withContext } from '../errors.js';
 import {
+  configPlatform,
   type Descriptor,
   type Digest,
   formatPlatform,
   type ImageManifest,
   type PlatformSpec,
+  requirePlatform,
   selectManifest,
 } from '../oci/types/index.js';
 import type { ManifestResult, RegistryClient } from '../registry/client/index.js';
@@ -64,9 +66,19 @@ export async function planPull(
   client: RegistryClient,
   path: string,
   top: ManifestResult,
-  opts: { platform: PlatformSpec; all: boolean },
+  opts: { platform: PlatformSpec; all: boolean; explicitPlatform?: boolean; subject: string },
 ): Promise<PullPlan> {
   let root: PlannedManifest = { result: top, children: [] };
+  const context = `choose ${formatPlatform(opts.platform)} from ${opts.subject}`;
+  if (top.parsed.kind === 'image' && opts.explicitPlatform) {
+    // An explicit --platform must match a single-platform image too (Docker and containerd refuse as well).
+    const config = await client.getBlobBytes(path, top.parsed.manifest.config);
+    try {
+      requirePlatform(configPlatform(config), opts.platform);
+    } catch (err) {
+      throw withContext(err, context);
+    }
+  }
   if (top.parsed.kind === 'index') {
     if (opts.all) {
       await expand(client, path, root, 0);
@@ -76,7 +88,11 @@ export async function planPull(
       for (let depth = 0; current.parsed.kind === 'index'; depth++) {
         if (depth > 3)
           throw new OcipullError('E_UNSUPPORTED', `pull ${path}: indexes nested more than 4 levels deep`);
-        descriptor = selectManifest(current.parsed.index, opts.platform);
+        try {
+          descriptor = selectManifest(current.parsed.index, opts.platform);
+        } catch (err) {
+          throw withContext(err, context);
+        }
         current = await client.getManifest(path, descriptor.digest, descriptor.size);
       }
       root = { result: current, descriptor, children: [] };

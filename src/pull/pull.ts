@@ -33,6 +33,8 @@ export interface PullOptions {
   /** The OCI layout directory (created if missing; an existing layout gets another entry). */
   dest: string;
   platform: PlatformSpec;
+  /** True when the user named the platform: a single-platform image must then match it. */
+  explicitPlatform?: boolean | undefined;
   allPlatforms: boolean;
   /** The `org.opencontainers.image.ref.name` to write; default the tag, or the digest's hex. */
   name?: string | undefined;
@@ -115,7 +117,12 @@ export async function pullImage(opts: PullOptions): Promise<PullResult> {
   const emit = opts.onEvent ?? (() => undefined);
   const { client, ref } = opts;
   const top = await client.getManifest(ref.path, ref.digest ?? ref.tag ?? 'latest');
-  const plan = await planPull(client, ref.path, top, { platform: opts.platform, all: opts.allPlatforms });
+  const plan = await planPull(client, ref.path, top, {
+    platform: opts.platform,
+    all: opts.allPlatforms,
+    explicitPlatform: opts.explicitPlatform,
+    subject: canonicalOf(ref),
+  });
   // Only now, with the manifests resolved, touch the disk: a bad reference or refused access creates nothing.
   await initLayout(opts.dest);
   emit({

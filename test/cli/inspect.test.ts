@@ -73,8 +73,28 @@ describe('ocipull inspect', () => {
       env: await env(),
     });
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/linux\/s390x.*available: linux\/amd64, linux\/arm64\/v8, linux\/arm\/v7/);
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^ocipull: choose linux/s390x from ${reg.host}/multi:latest: .*available: linux/amd64, linux/arm64/v8, linux/arm/v7`,
+      ),
+    );
     expect(r.stdout).toBe('');
+  });
+
+  it('refuses an explicit --platform that a single-platform image does not have (exit 3), naming the image', async () => {
+    const reg = await registry();
+    addImage(reg, 'app', 'v1');
+    const e = await env();
+    for (const cmd of [['inspect'], ['inspect', '--raw'], ['digest']]) {
+      const r = await runCli([...cmd, '--platform', 'linux/arm64', `${reg.host}/app:v1`], { env: e });
+      expect(r.code, cmd.join(' ')).toBe(3);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(
+        new RegExp(`^ocipull: choose linux/arm64 from ${reg.host}/app:v1: the image is linux/amd64 only`),
+      );
+    }
+    const ok = await runCli(['digest', '--platform', 'linux/amd64', `${reg.host}/app:v1`], { env: e });
+    expect(ok.code).toBe(0);
   });
 
   it('--raw prints the exact manifest bytes, whose sha256 is the digest', async () => {
@@ -267,6 +287,9 @@ describe('credentials from the CLI', () => {
       stdin: Readable.from(['wrong\n']),
     });
     expect(wrong.code).toBe(4);
+    expect(wrong.stderr).toMatch(/^ocipull: log in to 127\.0\.0\.1:\d+: .*credentials were rejected/);
+    expect(wrong.stderr).toContain('nothing was saved');
+    expect(wrong.stderr).not.toMatch(/hint: .*ocipull login/);
     await expect(stat(join(e.DOCKER_CONFIG, 'config.json'))).rejects.toThrow();
 
     const ok = await runCli(['login', '--username', 'carol', '--password-stdin', reg.host], {

@@ -147,6 +147,16 @@ describe('ocipull pull: layout', () => {
     expect(blobs).toHaveLength(1 + 4 * 3);
   });
 
+  it('refuses --platform that a single-platform image lacks (exit 3) and writes nothing', async () => {
+    const reg = await registry();
+    addImage(reg, 'app', 'v1');
+    const dest = await tempDir();
+    const r = await pull(['--platform', 'linux/arm64', `${reg.host}/app:v1`, dest]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('the image is linux/amd64 only');
+    await expect(stat(join(dest, 'oci-layout'))).rejects.toThrow();
+  });
+
   it('a second pull reuses every blob, and a second name adds an entry while the same name moves', async () => {
     const reg = await registry();
     addImage(reg, 'app', 'v1');

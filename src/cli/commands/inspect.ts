@@ -84,7 +84,7 @@ export async function inspectCommand(
         ctx.io.stdout.write(top.top.bytes);
         return 0;
       }
-      const image = await resolveImage(client, top, platform);
+      const image = await resolveImage(client, top, platform, flags.platform !== undefined);
       if (!flags.config) {
         ctx.io.stdout.write(image.manifestResult.bytes);
         return 0;
@@ -95,7 +95,7 @@ export async function inspectCommand(
       ctx.io.stdout.write(flags.raw ? bytes : `${JSON.stringify(config, null, 2)}\n`);
       return 0;
     }
-    const report = await inspectImage(client, ref, platform);
+    const report = await inspectImage(client, ref, platform, flags.platform !== undefined);
     ctx.io.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : formatInspect(report, ctx.out));
     return 0;
   } finally {

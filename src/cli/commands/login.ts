@@ -66,6 +66,15 @@ export async function loginCommand(
   );
   try {
     await client.verifyCredentials();
+  } catch (err) {
+    if (err instanceof OcipullError && err.code === 'E_AUTH') {
+      // The generic hint says "run ocipull login", which is what just failed.
+      throw new OcipullError('E_AUTH', `log in to ${domain}: ${err.message}`, {
+        hint: 'check the username and password (for a token, pass it as the password); nothing was saved',
+        cause: err,
+      });
+    }
+    throw err;
   } finally {
     await client.close();
   }

@@ -90,6 +90,7 @@ export async function pullCommand(
       ref,
       dest: resolve(dest),
       platform,
+      explicitPlatform: flags.platform !== undefined,
       allPlatforms: flags.allPlatforms === true,
       name: flags.name,
       preserveDigests: flags.preserveDigests === true,

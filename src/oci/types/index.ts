@@ -47,10 +47,12 @@ export {
 export type { PlatformSpec } from './platform.js';
 export { formatPlatform, hostPlatform, normalizePlatform, parsePlatform } from './platform.js';
 export {
+  configPlatform,
   isAttestation,
   listPlatforms,
   platformMatches,
   platformPreferences,
+  requirePlatform,
   selectManifest,
 } from './platform-select.js';
 export type {

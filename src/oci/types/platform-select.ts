@@ -121,3 +121,34 @@ export function selectManifest(index: ImageIndex, wanted: PlatformSpec): Descrip
     },
   );
 }
+
+/**
+ * The platform an image config declares (`os`, `architecture`, `variant`), or null when the bytes are not a
+ * config that says so. Used to check `--platform` against an image that is not an index.
+ */
+export function configPlatform(configBytes: Uint8Array): PlatformSpec | null {
+  try {
+    const c = JSON.parse(new TextDecoder().decode(configBytes)) as Record<string, unknown>;
+    if (typeof c.os !== 'string' || typeof c.architecture !== 'string') return null;
+    return normalizePlatform({
+      os: c.os,
+      architecture: c.architecture,
+      variant: typeof c.variant === 'string' && c.variant !== '' ? c.variant : undefined,
+    });
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Refuses an explicitly requested platform that a single-platform image does not have, as Docker and containerd
+ * do; silently handing out an amd64 digest for `--platform linux/arm64` would mislead a CI job pinning digests.
+ */
+export function requirePlatform(actual: PlatformSpec | null, wanted: PlatformSpec): void {
+  if (actual === null || platformMatches(wanted, actual)) return;
+  throw new OcipullError(
+    'E_PLATFORM_NOT_FOUND',
+    `the image is ${formatPlatform(actual)} only, not ${formatPlatform(wanted)} (it is not a multi-platform index)`,
+    { hint: 'drop --platform, or choose a tag that is built for that platform' },
+  );
+}
