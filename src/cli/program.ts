@@ -71,7 +71,10 @@ export function buildProgram(io: CliIo, state: ProgramState): Command {
           'digests unchanged) unless --preserve-digests is given.',
       )
       .argument('<ref>', 'image reference, e.g. debian, ghcr.io/org/app:1.2')
-      .argument('[dest]', 'layout directory (default: ./<last part of the repository>)')
+      .argument(
+        '[dest]',
+        'layout directory, or archive file with --format (default: ./<last part of the repository>[.tar]; - for stdout)',
+      )
       .option('--platform <os/arch[/variant]>', "platform to pull from an index (default: the host's, linux)")
       .option('--all-platforms', 'pull the whole index with every platform (and attestations)')
       .option(
@@ -89,12 +92,19 @@ export function buildProgram(io: CliIo, state: ProgramState): Command {
           .choices(['auto', 'tty', 'plain', 'json', 'none'])
           .default('auto'),
       )
+      .addOption(
+        new Option('--format <format>', 'what to write: an OCI layout directory, or a tar file')
+          .choices(['oci', 'oci-archive', 'docker-archive'])
+          .default('oci'),
+      )
       .option('--json', 'print the summary as one JSON object on stdout'),
   )
     .addHelpText(
       'after',
       examples([
         'ocipull debian                                  # → ./debian, host platform',
+        'ocipull pull --format docker-archive debian debian.tar   # for `docker load`',
+        'ocipull pull --format oci-archive alpine - | ctr import -',
         'ocipull pull --platform linux/arm64 alpine:3.20 ./alpine-arm64',
         'ocipull pull --all-platforms ghcr.io/org/app:1.2 ./app',
         'ocipull pull --json --progress=plain localhost:5000/team/app:dev ./out',
