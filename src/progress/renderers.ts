@@ -108,6 +108,7 @@ export function ttyProgress(out: ProgressOutput, c: ChalkInstance, redrawMs = 10
   const totals = new Totals();
   const rows = new Map<string, Row>();
   let drawn = 0;
+  let closed = false;
   let timer: NodeJS.Timeout | undefined;
   const width = () => Math.max(40, Math.min(out.columns ?? 80, 120));
   const bar = (done: number, total: number, w: number) => {
@@ -145,6 +146,7 @@ export function ttyProgress(out: ProgressOutput, c: ChalkInstance, redrawMs = 10
   };
   return {
     event(e) {
+      if (closed) return;
       totals.apply(e);
       switch (e.type) {
         case 'blob-waiting':
@@ -184,6 +186,9 @@ export function ttyProgress(out: ProgressOutput, c: ChalkInstance, redrawMs = 10
       schedule();
     },
     close() {
+      // Idempotent: a second redraw would move the cursor up into whatever was printed after the bars.
+      if (closed) return;
+      closed = true;
       if (timer) clearTimeout(timer);
       timer = undefined;
       if (rows.size > 0) render();
