@@ -112,6 +112,42 @@ export function buildProgram(io: CliIo, state: ProgramState): Command {
     )
     .action(bind(async () => (await import('./commands/pull.js')).pullCommand));
 
+  addRegistryOptions(
+    program
+      .command('unpack')
+      .summary('unpack an image into a root filesystem directory')
+      .description(
+        'Apply the layers of an image, in order, onto DIR: whiteouts and opaque directories honoured, hardlinks,\n' +
+          'symlinks (targets kept verbatim), modes and mtimes; ownership and device nodes only as root. Every layer is\n' +
+          "verified against its digest and the config's diff_ids, and nothing is ever written outside DIR.\n" +
+          'SOURCE is an OCI layout (./debian, or ./debian:NAME for one entry) or an image reference, pulled on the way.',
+      )
+      .argument('<source>', 'OCI layout directory[:name], or an image reference')
+      .argument('<dir>', 'root filesystem directory (created; must be empty unless --force)')
+      .option(
+        '--platform <os/arch[/variant]>',
+        "platform to choose from an index (default: the host's, linux)",
+      )
+      .option('--rootless', 'no chown and no device nodes (automatic when not running as root)')
+      .option('--keep <layout>', 'when SOURCE is a reference: keep the pulled OCI layout here')
+      .option('--force', 'unpack over a non-empty DIR')
+      .addOption(
+        new Option('--progress <mode>', 'progress on stderr')
+          .choices(['auto', 'tty', 'plain', 'json', 'none'])
+          .default('auto'),
+      )
+      .option('--json', 'print the result as one JSON object'),
+  )
+    .addHelpText(
+      'after',
+      examples([
+        'ocipull unpack ./debian ./rootfs',
+        'ocipull unpack ./layout:v1.2 ./rootfs',
+        'ocipull unpack --platform linux/arm64 alpine:3.20 ./alpine-rootfs',
+      ]),
+    )
+    .action(bind(async () => (await import('./commands/unpack.js')).unpackCommand));
+
   program
     .command('ref')
     .summary('normalize image references')
