@@ -34,7 +34,9 @@ describe('withLock', () => {
   it('serializes callers in one process', async () => {
     const lock = join(dir, 'a.lock');
     const log = join(dir, 'a.log');
-    await Promise.all(Array.from({ length: 8 }, (_, i) => withLock(lock, () => criticalSection(log, String(i)))));
+    await Promise.all(
+      Array.from({ length: 8 }, (_, i) => withLock(lock, () => criticalSection(log, String(i)))),
+    );
     assertExclusive(await readFile(log, 'utf8'), 8);
     await expect(stat(lock)).rejects.toThrow();
   });
@@ -88,7 +90,9 @@ await withLock(lock, async () => {
         { length: 6 },
         () =>
           new Promise<number>((res) => {
-            spawn(process.execPath, [script, lock, log], { stdio: 'inherit' }).on('exit', (code) => res(code ?? -1));
+            spawn(process.execPath, [script, lock, log], { stdio: 'inherit' }).on('exit', (code) =>
+              res(code ?? -1),
+            );
           }),
       );
       expect(await Promise.all(children)).toEqual([0, 0, 0, 0, 0, 0]);
