@@ -59,9 +59,12 @@ export async function unpackCommand(
   if ('ref' in resolved) {
     const ref = parseReference(resolved.ref);
     label = canonicalOf(ref);
-    layout = flags.keep
-      ? resolve(flags.keep)
-      : (temporary = await mkdtemp(join(tmpdir(), 'ocipull-unpack-')));
+    if (flags.keep) {
+      layout = resolve(flags.keep);
+    } else {
+      temporary = await mkdtemp(join(tmpdir(), 'ocipull-unpack-'));
+      layout = temporary;
+    }
     name = defaultName(ref);
     const client = await openClient(ref.domain, ref.path, flags, ctx);
     const sink = progressSink(flags, ctx);
