@@ -37,9 +37,11 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     httpProxy || httpsProxy
       ? new EnvHttpProxyAgent({
           ...base,
-          httpProxy,
-          httpsProxy,
-          noProxy,
+          // '' rather than undefined: undici falls back to process.env for nullish values, and the caller's env
+          // (which may not be process.env) is the only source of proxy settings.
+          httpProxy: httpProxy ?? '',
+          httpsProxy: httpsProxy ?? '',
+          noProxy: noProxy ?? '',
           requestTls: connect,
         })
       : new Agent(base);
