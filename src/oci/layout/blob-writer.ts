@@ -127,7 +127,7 @@ export class BlobWriter {
       onBytes?.(len);
     };
     return new Writable({
-      highWaterMark: 1024 * 1024,
+      highWaterMark: 256 * 1024,
       writev: (chunks, cb) => {
         write(chunks.map((c) => c.chunk as Buffer)).then(() => cb(), cb);
       },
