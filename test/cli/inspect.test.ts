@@ -1,47 +1,17 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
-import { FaultRegistry } from '../fakes/fault-registry.js';
+import { describe, expect, it } from 'vitest';
 import { addImage, addIndex } from '../fakes/image.js';
+import { faultRegistry, isolatedEnv } from '../fakes/scope.js';
 import { runCli } from './capture.js';
-
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
-
-async function registry(opts: ConstructorParameters<typeof Object>[0] = {}) {
-  const reg = await FaultRegistry.start(opts);
-  cleanups.push(() => reg.close());
-  return reg;
-}
-
-async function tempHome() {
-  const dir = await mkdtemp(join(tmpdir(), 'ocipull-home-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-/** An environment with an empty home, so no real credentials on this machine are read. */
-async function env(extra: Record<string, string> = {}) {
-  const home = await tempHome();
-  return {
-    HOME: home,
-    DOCKER_CONFIG: join(home, '.docker'),
-    XDG_RUNTIME_DIR: join(home, 'run'),
-    PATH: process.env.PATH,
-    ...extra,
-  };
-}
 
 describe('ocipull inspect', () => {
   it('shows an image for people', async () => {
-    const reg = await registry();
+    const reg = await faultRegistry();
     const img = addImage(reg, 'team/app', 'v1');
-    const r = await runCli(['inspect', `${reg.host}/team/app:v1`], { env: await env() });
+    const r = await runCli(['inspect', `${reg.host}/team/app:v1`], { env: await isolatedEnv() });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`Reference:   ${reg.host}/team/app:v1`);
@@ -53,10 +23,10 @@ describe('ocipull inspect', () => {
   });
 
   it('selects the platform from an index and never an attestation', async () => {
-    const reg = await registry();
+    const reg = await faultRegistry();
     const idx = addIndex(reg, 'multi', 'latest');
     const r = await runCli(['inspect', '--json', '--platform', 'linux/arm64', `${reg.host}/multi`], {
-      env: await env(),
+      env: await isolatedEnv(),
     });
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
@@ -67,10 +37,10 @@ describe('ocipull inspect', () => {
   });
 
   it('lists what an index offers when the platform is missing (exit 3)', async () => {
-    const reg = await registry();
+    const reg = await faultRegistry();
     addIndex(reg, 'multi', 'latest');
     const r = await runCli(['inspect', '--platform', 'linux/s390x', `${reg.host}/multi`], {
-      env: await env(),
+      env: await isolatedEnv(),
     });
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(
@@ -82,9 +52,9 @@ describe('ocipull inspect', () => {
   });
 
   it('refuses an explicit --platform that a single-platform image does not have (exit 3), naming the image', async () => {
-    const reg = await registry();
+    const reg = await faultRegistry();
     addImage(reg, 'app', 'v1');
-    const e = await env();
+    const e = await isolatedEnv();
     for (const cmd of [['inspect'], ['inspect', '--raw'], ['digest']]) {
       const r = await runCli([...cmd, '--platform', 'linux/arm64', `${reg.host}/app:v1`], { env: e });
       expect(r.code, cmd.join(' ')).toBe(3);
@@ -98,18 +68,18 @@ describe('ocipull inspect', () => {
   });
 
   it('--raw prints the exact manifest bytes, whose sha256 is the digest', async () => {
-    const reg = await registry();
+    const reg = await faultRegistry();
     const idx = addIndex(reg, 'multi', 'latest');
-    const r = await runCli(['inspect', '--raw', `${reg.host}/multi:latest`], { env: await env() });
+    const r = await runCli(['inspect', '--raw', `${reg.host}/multi:latest`], { env: await isolatedEnv() });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(idx.index);
     expect(`sha256:${createHash('sha256').update(r.stdout).digest('hex')}`).toBe(idx.digest);
   });
 
   it('--config prints the config and --config --raw its exact bytes', async () => {
-    const reg = await registry();
+    const reg = await faultRegistry();
     const img = addImage(reg, 'app', 'v1');
-    const e = await env();
+    const e = await isolatedEnv();
     const pretty = await runCli(['inspect', '--config', `${reg.host}/app:v1`], { env: e });
     expect(JSON.parse(pretty.stdout).architecture).toBe('amd64');
     const raw = await runCli(['inspect', '--config', '--raw', `${reg.host}/app:v1`], { env: e });
@@ -117,34 +87,33 @@ describe('ocipull inspect', () => {
   });
 
   it('says which tag is missing in which repository (exit 3)', async () => {
-    const reg = await registry();
+    const reg = await faultRegistry();
     addImage(reg, 'app', 'v1');
-    const r = await runCli(['inspect', `${reg.host}/app:v2`], { env: await env() });
+    const r = await runCli(['inspect', `${reg.host}/app:v2`], { env: await isolatedEnv() });
     expect(r.code).toBe(3);
     expect(r.stderr).toContain(`v2 not found in repository ${reg.host}/app`);
     expect(r.stderr).toMatch(/hint: .*ocipull tags/);
   });
 
   it('shows the rate limit the registry reports', async () => {
-    const reg = await registry({ rateLimit: { limit: 100, remaining: 42, window: 21600 } });
+    const reg = await faultRegistry({ rateLimit: { limit: 100, remaining: 42, window: 21600 } });
     addImage(reg, 'app', 'v1');
-    const r = await runCli(['inspect', `${reg.host}/app:v1`], { env: await env() });
+    const r = await runCli(['inspect', `${reg.host}/app:v1`], { env: await isolatedEnv() });
     expect(r.stdout).toContain('Rate limit:  42 of 100 pulls left (6h window)');
   });
 
   it('exits 6 with a one-line message when the registry is unreachable', async () => {
-    const reg = await registry();
+    const reg = await faultRegistry();
     const host = reg.host;
     await reg.close();
-    cleanups.pop();
-    const r = await runCli(['inspect', '--retries', '0', `${host}/app:v1`], { env: await env() });
+    const r = await runCli(['inspect', '--retries', '0', `${host}/app:v1`], { env: await isolatedEnv() });
     expect(r.code).toBe(6);
     expect(r.stderr).toMatch(/^ocipull: ping 127\.0\.0\.1:\d+: registry unreachable/);
     expect(r.stderr).not.toContain('    at ');
   });
 
   it('rejects a bad reference with exit 2 before any network use', async () => {
-    const r = await runCli(['inspect', 'Bad/Name'], { env: await env() });
+    const r = await runCli(['inspect', 'Bad/Name'], { env: await isolatedEnv() });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/invalid reference "Bad\/Name"/);
   });
@@ -152,9 +121,9 @@ describe('ocipull inspect', () => {
 
 describe('ocipull digest', () => {
   it('resolves with HEAD only, and --full-ref pins the repository', async () => {
-    const reg = await registry();
+    const reg = await faultRegistry();
     const idx = addIndex(reg, 'multi', 'latest');
-    const e = await env();
+    const e = await isolatedEnv();
     const r = await runCli(['digest', `${reg.host}/multi`], { env: e });
     expect(r).toEqual({ code: 0, stdout: `${idx.digest}\n`, stderr: '' });
     expect(reg.requestsTo('/manifests/').map((q) => q.method)).toEqual(['HEAD']);
@@ -163,10 +132,10 @@ describe('ocipull digest', () => {
   });
 
   it('gives the platform image digest with --platform', async () => {
-    const reg = await registry();
+    const reg = await faultRegistry();
     const idx = addIndex(reg, 'multi', 'latest');
     const r = await runCli(['digest', '--json', '--platform', 'linux/arm/v7', `${reg.host}/multi`], {
-      env: await env(),
+      env: await isolatedEnv(),
     });
     expect(JSON.parse(r.stdout)).toMatchObject({ digest: idx.children[2]!.digest, platform: 'linux/arm/v7' });
   });
@@ -174,27 +143,27 @@ describe('ocipull digest', () => {
 
 describe('ocipull tags', () => {
   it('lists tags across pages', async () => {
-    const reg = await registry({ tagPageSize: 2 });
+    const reg = await faultRegistry({ tagPageSize: 2 });
     for (const t of ['a', 'b', 'c', 'd', 'e']) addImage(reg, 'many', t);
-    const r = await runCli(['tags', `${reg.host}/many`], { env: await env() });
+    const r = await runCli(['tags', `${reg.host}/many`], { env: await isolatedEnv() });
     expect(r).toEqual({ code: 0, stdout: 'a\nb\nc\nd\ne\n', stderr: '' });
-    const j = await runCli(['tags', '--json', `${reg.host}/many`], { env: await env() });
+    const j = await runCli(['tags', '--json', `${reg.host}/many`], { env: await isolatedEnv() });
     expect(JSON.parse(j.stdout)).toEqual({ repository: `${reg.host}/many`, tags: ['a', 'b', 'c', 'd', 'e'] });
   });
 
   it('refuses a tag in the repository argument', async () => {
-    const r = await runCli(['tags', 'debian:12'], { env: await env() });
+    const r = await runCli(['tags', 'debian:12'], { env: await isolatedEnv() });
     expect(r.code).toBe(2);
   });
 });
 
 describe('ocipull ratelimit', () => {
   it('reads the quota from a HEAD', async () => {
-    const reg = await registry({
+    const reg = await faultRegistry({
       rateLimit: { limit: 100, remaining: 76, window: 21600, source: '198.51.100.7' },
     });
     addImage(reg, 'app', 'latest');
-    const r = await runCli(['ratelimit', '--json', `${reg.host}/app`], { env: await env() });
+    const r = await runCli(['ratelimit', '--json', `${reg.host}/app`], { env: await isolatedEnv() });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({
       reference: `${reg.host}/app:latest`,
@@ -207,22 +176,22 @@ describe('ocipull ratelimit', () => {
       source: '198.51.100.7',
     });
     expect(reg.requestsTo('/manifests/').map((q) => q.method)).toEqual(['HEAD']);
-    const human = await runCli(['ratelimit', `${reg.host}/app`], { env: await env() });
+    const human = await runCli(['ratelimit', `${reg.host}/app`], { env: await isolatedEnv() });
     expect(human.stdout).toContain('100 pulls per 6h');
     expect(human.stdout).toContain('Remaining: 76');
   });
 
   it('reports a registry without headers as not rate-limited', async () => {
-    const reg = await registry();
+    const reg = await faultRegistry();
     addImage(reg, 'app', 'latest');
-    const r = await runCli(['ratelimit', `${reg.host}/app`], { env: await env() });
+    const r = await runCli(['ratelimit', `${reg.host}/app`], { env: await isolatedEnv() });
     expect(r.stdout).toBe(
       `${reg.host}: not rate-limited (no rate-limit headers on ${reg.host}/app:latest)\n`,
     );
   });
 
   it('still shows the figures when the quota is spent (429 on HEAD)', async () => {
-    const reg = await registry();
+    const reg = await faultRegistry();
     reg.hook((req, res) => {
       if (!req.url?.includes('/manifests/')) return false;
       res.statusCode = 429;
@@ -231,7 +200,7 @@ describe('ocipull ratelimit', () => {
       res.end();
       return true;
     });
-    const r = await runCli(['ratelimit', '--json', `${reg.host}/app`], { env: await env() });
+    const r = await runCli(['ratelimit', '--json', `${reg.host}/app`], { env: await isolatedEnv() });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ limited: true, remaining: 0, limit: 100 });
   });
@@ -239,10 +208,10 @@ describe('ocipull ratelimit', () => {
 
 describe('credentials from the CLI', () => {
   it('uses Docker config.json for a private repository and fails without it (exit 4, hint)', async () => {
-    const reg = await registry({ auth: { kind: 'bearer', users: { alice: 'pa:ss' } } });
+    const reg = await faultRegistry({ auth: { kind: 'bearer', users: { alice: 'pa:ss' } } });
     addImage(reg, 'private/app', 'v1');
     reg.repo('private/app').users = ['alice'];
-    const e = await env();
+    const e = await isolatedEnv();
     const denied = await runCli(['digest', `${reg.host}/private/app:v1`], { env: e });
     expect(denied.code).toBe(4);
     expect(denied.stderr).toMatch(/hint: .*(--creds|ocipull login)/);
@@ -260,10 +229,10 @@ describe('credentials from the CLI', () => {
   });
 
   it('--creds and --username/--password-stdin', async () => {
-    const reg = await registry({ auth: { kind: 'bearer', users: { bob: 'pw' } } });
+    const reg = await faultRegistry({ auth: { kind: 'bearer', users: { bob: 'pw' } } });
     addImage(reg, 'private/x', 'v1');
     reg.repo('private/x').users = ['bob'];
-    const e = await env();
+    const e = await isolatedEnv();
     expect((await runCli(['digest', '--creds', 'bob:pw', `${reg.host}/private/x:v1`], { env: e })).code).toBe(
       0,
     );
@@ -280,8 +249,8 @@ describe('credentials from the CLI', () => {
   });
 
   it('login verifies before saving, and logout removes the entry', async () => {
-    const reg = await registry({ auth: { kind: 'bearer', users: { carol: 'right' } } });
-    const e = await env();
+    const reg = await faultRegistry({ auth: { kind: 'bearer', users: { carol: 'right' } } });
+    const e = await isolatedEnv();
     const wrong = await runCli(['login', '--username', 'carol', '--password-stdin', reg.host], {
       env: e,
       stdin: Readable.from(['wrong\n']),

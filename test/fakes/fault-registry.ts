@@ -132,7 +132,9 @@ export class FaultRegistry {
     return this.requests.filter((r) => r.path.includes(pathPart));
   }
 
+  /** Stops the server; safe to call more than once. */
   async close(): Promise<void> {
+    if (!this.server.listening) return;
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }

@@ -1,41 +1,16 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../cli/capture.js';
-import { FaultRegistry, serveBytes } from '../fakes/fault-registry.js';
+import { type FaultRegistry, serveBytes } from '../fakes/fault-registry.js';
 import { addImage, addIndex } from '../fakes/image.js';
 import { checkBlobs, readBlob, readIndexJson } from '../fakes/layout.js';
-
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
-
-async function registry(opts: ConstructorParameters<typeof Object>[0] = {}) {
-  const reg = await FaultRegistry.start(opts);
-  cleanups.push(() => reg.close());
-  return reg;
-}
-
-async function tempDir(prefix = 'ocipull-pull-') {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-async function env() {
-  const home = await tempDir('ocipull-home-');
-  return {
-    HOME: home,
-    DOCKER_CONFIG: join(home, '.docker'),
-    XDG_RUNTIME_DIR: join(home, 'run'),
-    PATH: process.env.PATH,
-  };
-}
+import { faultRegistry, isolatedEnv, tempDir } from '../fakes/scope.js';
 
 async function pull(args: string[]) {
-  return runCli(['pull', '--json', '--progress=none', '--retries', '2', ...args], { env: await env() });
+  return runCli(['pull', '--json', '--progress=none', '--retries', '2', ...args], {
+    env: await isolatedEnv(),
+  });
 }
 
 const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
@@ -63,7 +38,7 @@ function addDockerImage(reg: FaultRegistry, repo: string, tag: string) {
 
 describe('ocipull pull: layout', () => {
   it('writes oci-layout, index.json with ref.name, and verified blobs', async () => {
-    const reg = await registry();
+    const reg = await faultRegistry();
     const img = addImage(reg, 'team/app', 'v1');
     const dest = join(await tempDir(), 'app');
     const r = await pull([`${reg.host}/team/app:v1`, dest]);
@@ -98,7 +73,7 @@ describe('ocipull pull: layout', () => {
   });
 
   it('converts Docker media types to OCI, keeping config and layer digests', async () => {
-    const reg = await registry();
+    const reg = await faultRegistry();
     const img = addDockerImage(reg, 'd', 'v1');
     const dest = await tempDir();
     const r = await pull([`${reg.host}/d:v1`, dest]);
@@ -114,7 +89,7 @@ describe('ocipull pull: layout', () => {
   });
 
   it('--preserve-digests writes the manifest byte for byte', async () => {
-    const reg = await registry();
+    const reg = await faultRegistry();
     const img = addDockerImage(reg, 'd', 'v1');
     const dest = await tempDir();
     expect((await pull(['--preserve-digests', `${reg.host}/d:v1`, dest])).code).toBe(0);
@@ -124,7 +99,7 @@ describe('ocipull pull: layout', () => {
   });
 
   it('pulls one platform from an index, or all of it with --all-platforms', async () => {
-    const reg = await registry();
+    const reg = await faultRegistry();
     const idx = addIndex(reg, 'multi', 'latest');
     const one = await tempDir();
     const r = await pull(['--platform', 'linux/arm/v7', `${reg.host}/multi`, one]);
@@ -148,7 +123,7 @@ describe('ocipull pull: layout', () => {
   });
 
   it('refuses --platform that a single-platform image lacks (exit 3) and writes nothing', async () => {
-    const reg = await registry();
+    const reg = await faultRegistry();
     addImage(reg, 'app', 'v1');
     const dest = await tempDir();
     const r = await pull(['--platform', 'linux/arm64', `${reg.host}/app:v1`, dest]);
@@ -158,7 +133,7 @@ describe('ocipull pull: layout', () => {
   });
 
   it('a second pull reuses every blob, and a second name adds an entry while the same name moves', async () => {
-    const reg = await registry();
+    const reg = await faultRegistry();
     addImage(reg, 'app', 'v1');
     const v2 = addImage(reg, 'app', 'v2', { layers: [Buffer.from('another layer')] });
     const dest = await tempDir();
@@ -182,7 +157,7 @@ describe('ocipull pull: layout', () => {
   });
 
   it('two pulls into one layout at once both land in index.json', async () => {
-    const reg = await registry();
+    const reg = await faultRegistry();
     for (const t of ['a', 'b', 'c', 'd']) addImage(reg, 'app', t, { layers: [Buffer.from(`layer ${t}`)] });
     const dest = await tempDir();
     const results = await Promise.all(['a', 'b', 'c', 'd'].map((t) => pull([`${reg.host}/app:${t}`, dest])));
@@ -200,7 +175,7 @@ describe('ocipull pull: faults', () => {
   for (let i = 0; i < big.length; i++) big[i] = (i * 7919) % 251;
 
   it('a corrupted byte fails with exit 7 and leaves nothing under the digest and no index entry', async () => {
-    const reg = await registry();
+    const reg = await faultRegistry();
     const img = addImage(reg, 'app', 'v1', { layers: [big] });
     reg.hook((req, res) => {
       if (!req.url?.includes(img.layers[0]!.digest)) return false;
@@ -219,7 +194,7 @@ describe('ocipull pull: faults', () => {
   });
 
   it('a body cut short mid-blob resumes with Range from the bytes on disk', async () => {
-    const reg = await registry();
+    const reg = await faultRegistry();
     const img = addImage(reg, 'app', 'v1', { layers: [big] });
     let cut = true;
     reg.hook((req, res) => {
@@ -241,7 +216,7 @@ describe('ocipull pull: faults', () => {
   });
 
   it('a server that ignores Range on the retry still gives a correct blob', async () => {
-    const reg = await registry();
+    const reg = await faultRegistry();
     const img = addImage(reg, 'app', 'v1', { layers: [big] });
     let first = true;
     reg.hook((req, res) => {
@@ -262,7 +237,7 @@ describe('ocipull pull: faults', () => {
   });
 
   it('retries a 503 on a blob', async () => {
-    const reg = await registry();
+    const reg = await faultRegistry();
     const img = addImage(reg, 'app', 'v1');
     let fail = true;
     reg.hook((req, res) => {
@@ -277,7 +252,7 @@ describe('ocipull pull: faults', () => {
   });
 
   it('a body with too many bytes fails with exit 7 at once', async () => {
-    const reg = await registry();
+    const reg = await faultRegistry();
     const img = addImage(reg, 'app', 'v1');
     reg.hook((req, res) => {
       if (!req.url?.includes(img.layers[0]!.digest)) return false;
@@ -292,7 +267,7 @@ describe('ocipull pull: faults', () => {
   });
 
   it('a blob that stays broken fails after the retries (exit 6) and keeps the partial file for a resume', async () => {
-    const reg = await registry();
+    const reg = await faultRegistry();
     const img = addImage(reg, 'app', 'v1', { layers: [big] });
     reg.hook((req, res) => {
       if (!req.url?.includes(img.layers[0]!.digest)) return false;
@@ -317,7 +292,7 @@ describe('ocipull pull: faults', () => {
   });
 
   it('fails at once with exit 5 on a spent Docker Hub-style quota', async () => {
-    const reg = await registry();
+    const reg = await faultRegistry();
     reg.hook((req, res) => {
       if (!req.url?.includes('/manifests/')) return false;
       res.setHeader('ratelimit-limit', '100;w=21600');
