@@ -3,8 +3,8 @@
  * whiteouts never hide them, as umoci's `upperPaths`), the directories whose metadata must be settled when the
  * layer ends, and the entries it had to skip.
  */
-import { chmod, lstat, lutimes } from 'node:fs/promises';
-import { relative } from 'node:path';
+import { chmod, lstat, lutimes, realpath } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import { io, ioError, isMissing } from './fs-util.js';
 import { resolveInRoot } from './secure-join.js';
 
@@ -155,11 +155,15 @@ export class LayerState {
    */
   async finish(): Promise<void> {
     const paths = [...this.#dirs.keys()].sort((a, b) => b.split('/').length - a.split('/').length);
+    const realRoot = await realpath(this.root);
     for (const abs of paths) {
       const fix = this.#dirs.get(abs)!;
       const rel = this.#rel(abs);
       try {
         if (!(await lstat(abs)).isDirectory()) continue;
+        // A later entry may have replaced an ancestor with a symlink: chmod and lutimes would follow it, possibly
+        // out of the root. Only touch directories whose real path is still where they were recorded.
+        if ((await realpath(abs)) !== join(realRoot, relative(this.root, abs))) continue;
       } catch (err) {
         if (isMissing(err)) continue;
         throw ioError('lstat', rel, err);

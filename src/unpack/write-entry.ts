@@ -74,6 +74,8 @@ export async function writeEntry(state: LayerState, h: EntryHeader, data: EntryD
       break;
     case 'link':
       // A hardlink shares its target's inode and metadata; its own header fields are not applied (umoci).
+      // A hardlink to a symlink is a symlink at this path: cached resolutions through it are stale.
+      state.forgetPaths();
       if (linkTarget !== abs) await io('hardlink', pathRel, () => link(linkTarget!, abs));
       break;
     case 'fifo':

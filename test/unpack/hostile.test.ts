@@ -74,6 +74,26 @@ describe('hostile layers stay inside the rootfs', () => {
     },
   );
 
+  it('does not follow a hardlink-to-symlink out of the rootfs with a later whiteout (stale path cache)', async () => {
+    // Found in review: `b` cached as a plain path, then replaced by a hardlink to `s -> <outside>`.
+    await applyConfined([
+      { name: 's', type: 'symlink', linkname: outside },
+      { name: 'b/.wh.nothing', content: '' },
+      { name: 'b', type: 'link', linkname: 's' },
+      { name: 'b/.wh.sentinel', content: '' },
+    ]);
+    expect(await readFile(join(outside, 'sentinel'), 'utf8')).toBe('untouched\n');
+  });
+
+  it('never re-applies directory metadata through an ancestor replaced by a symlink', async () => {
+    // Found in review: x/etc's mode and mtime were applied at layer end to <outside>/etc through `x -> <outside>`.
+    await applyConfined([
+      { name: 'x/', type: 'directory', mode: 0o755 },
+      { name: 'x/etc/', type: 'directory', mode: 0o777, mtime: 0 },
+      { name: 'x', type: 'symlink', linkname: outside },
+    ]);
+  });
+
   it('puts an absolute name under the rootfs', async () => {
     expect(await applyConfined([{ name: '/abs/evil', content: 'evil' }])).toBeUndefined();
     expect(await text('abs/evil')).toBe('evil');
