@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import { OcipullError } from '../errors.js';
 import { hostPlatform, type PlatformSpec, parsePlatform } from '../oci/types/index.js';
 import { type CredentialResult, resolveCredential } from '../registry/auth/index.js';
-import { RegistryClient } from '../registry/client/index.js';
+import { RegistryClient, retryPolicy } from '../registry/client/index.js';
 import type { CommandContext } from './context.js';
 import type { RegistryFlags } from './registry-options.js';
 import { ocipullVersion } from './version.js';
@@ -66,7 +66,7 @@ export async function openClient(
     tlsVerify: flags.tlsVerify !== false,
     plainHttp: flags.plainHttp === true,
     certDir: flags.certDir,
-    retry: { retries: flags.retries ?? 3, baseDelayMs: 250, maxDelayMs: 30_000 },
+    retry: retryPolicy(flags.retries),
     resolveCredential: resolve,
     env: ctx.io.env,
     signal: ctx.signal,

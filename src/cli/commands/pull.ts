@@ -15,6 +15,7 @@ import {
 } from '../../progress/index.js';
 import { type PullResult, pullImage } from '../../pull/index.js';
 import { canonicalOf, parseReference } from '../../reference/index.js';
+import { retryPolicy } from '../../registry/client/index.js';
 import { describeRateLimit } from '../../registry/transport/index.js';
 import type { CommandContext } from '../context.js';
 import { openClient, platformFrom } from '../open-client.js';
@@ -132,7 +133,7 @@ export async function pullCommand(
       name: flags.name,
       preserveDigests: flags.preserveDigests === true,
       jobs: flags.jobs ?? 4,
-      retry: { retries: flags.retries ?? 3, baseDelayMs: 250, maxDelayMs: 30_000 },
+      retry: retryPolicy(flags.retries),
       verify: flags.verify === true,
       signal: ctx.signal,
       onEvent: (e) => sink.event(e),

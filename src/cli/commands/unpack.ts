@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { OcipullError } from '../../errors.js';
 import { defaultName, pullImage } from '../../pull/index.js';
 import { canonicalOf, parseReference } from '../../reference/index.js';
+import { retryPolicy } from '../../registry/client/index.js';
 import { type UnpackResult, unpackImage } from '../../unpack/index.js';
 import type { CommandContext } from '../context.js';
 import { openClient, platformFrom } from '../open-client.js';
@@ -78,7 +79,7 @@ export async function unpackCommand(
         allPlatforms: false,
         preserveDigests: false,
         jobs: 4,
-        retry: { retries: flags.retries ?? 3, baseDelayMs: 250, maxDelayMs: 30_000 },
+        retry: retryPolicy(flags.retries),
         verify: false,
         signal: ctx.signal,
         onEvent: (e) => sink.event(e),

@@ -25,6 +25,11 @@ export interface ClientOptions {
   bodyTimeoutMs: number;
 }
 
+/** The retry policy with `retries` retries (default 3): backoff from 250 ms, never more than 30 s per wait. */
+export function retryPolicy(retries = 3): RetryPolicy {
+  return { retries, baseDelayMs: 250, maxDelayMs: 30_000 };
+}
+
 /** The defaults in one place (ggcr `remote/options.go` `makeOptions`). */
 export function resolveClientOptions(
   partial: Partial<ClientOptions> & Pick<ClientOptions, 'domain' | 'userAgent'>,
@@ -32,7 +37,7 @@ export function resolveClientOptions(
   return {
     tlsVerify: true,
     plainHttp: false,
-    retry: { retries: 3, baseDelayMs: 250, maxDelayMs: 30_000 },
+    retry: retryPolicy(),
     resolveCredential: async () => null,
     env: {},
     headersTimeoutMs: 60_000,
