@@ -19,13 +19,13 @@ const allowed: Record<string, { modules: string[]; packages: string[] }> = {
     packages: ['undici'],
   },
   progress: { modules: ['errors'], packages: ['chalk'] },
-  pull: {
+  copy: {
     modules: [
       'registry/client',
-      'registry/auth',
       'registry/transport',
       'oci/types',
       'oci/layout',
+      'archive',
       'reference',
       'progress',
       'errors',

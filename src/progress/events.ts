@@ -1,4 +1,4 @@
-/** What a pull reports while it runs; renderers turn these into bars, lines or NDJSON. */
+/** What a pull or copy reports while it runs; renderers turn these into bars, lines or NDJSON. */
 export type ProgressEvent =
   | {
       type: 'resolved';
@@ -11,13 +11,15 @@ export type ProgressEvent =
     }
   | { type: 'blob-waiting'; digest: string; size: number; kind: BlobKind }
   | { type: 'blob-exists'; digest: string; size: number; kind: BlobKind }
+  | { type: 'blob-mounted'; digest: string; size: number; kind: BlobKind }
   | { type: 'blob-start'; digest: string; size: number; offset: number; kind: BlobKind }
   | { type: 'blob-progress'; digest: string; bytes: number; size: number }
   | { type: 'blob-retry'; digest: string; attempt: number; offset: number; reason: string }
   | { type: 'blob-verifying'; digest: string; size: number }
   | { type: 'blob-done'; digest: string; size: number; downloaded: number; kind: BlobKind }
   | { type: 'manifests-written'; count: number }
-  | { type: 'index-updated'; name: string; digest: string };
+  | { type: 'index-updated'; name: string; digest: string }
+  | { type: 'tagged'; name: string; digest: string };
 
 /** What a blob is, for display. */
 export type BlobKind = 'config' | 'layer' | 'blob';

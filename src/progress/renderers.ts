@@ -20,7 +20,7 @@ class Totals {
     if (e.type === 'resolved') {
       this.totalBytes = e.totalBytes;
       this.blobs = e.blobs;
-    } else if (e.type === 'blob-exists') {
+    } else if (e.type === 'blob-exists' || e.type === 'blob-mounted') {
       this.doneBytes += e.size;
       this.finished++;
     } else if (e.type === 'blob-start') {
@@ -77,6 +77,8 @@ export function plainProgress(out: ProgressOutput, intervalMs = 5_000): Progress
         );
       } else if (e.type === 'blob-exists') {
         out.write(`${shortDigest(e.digest)}: already exists (${formatBytes(e.size)})\n`);
+      } else if (e.type === 'blob-mounted') {
+        out.write(`${shortDigest(e.digest)}: mounted from another repository (${formatBytes(e.size)})\n`);
       } else if (e.type === 'blob-done') {
         out.write(`${shortDigest(e.digest)}: done (${formatBytes(e.size)} ${e.kind})\n`);
       } else if (e.type === 'blob-retry') {
@@ -97,7 +99,7 @@ interface Row {
   digest: string;
   size: number;
   bytes: number;
-  state: 'waiting' | 'downloading' | 'verifying' | 'done' | 'exists' | 'retrying';
+  state: 'waiting' | 'downloading' | 'verifying' | 'done' | 'exists' | 'mounted' | 'retrying';
 }
 
 /**
@@ -123,6 +125,8 @@ export function ttyProgress(out: ProgressOutput, c: ChalkInstance, redrawMs = 10
           return `${id}: ${c.dim('waiting')}`;
         case 'exists':
           return `${id}: ${c.green('already exists')}`;
+        case 'mounted':
+          return `${id}: ${c.green('mounted')}`;
         case 'done':
           return `${id}: ${c.green('done')} ${c.dim(formatBytes(r.size))}`;
         case 'verifying':
@@ -153,7 +157,13 @@ export function ttyProgress(out: ProgressOutput, c: ChalkInstance, redrawMs = 10
           rows.set(e.digest, { digest: e.digest, size: e.size, bytes: 0, state: 'waiting' });
           break;
         case 'blob-exists':
-          rows.set(e.digest, { digest: e.digest, size: e.size, bytes: e.size, state: 'exists' });
+        case 'blob-mounted':
+          rows.set(e.digest, {
+            digest: e.digest,
+            size: e.size,
+            bytes: e.size,
+            state: e.type === 'blob-exists' ? 'exists' : 'mounted',
+          });
           break;
         case 'blob-start': {
           const r = rows.get(e.digest);

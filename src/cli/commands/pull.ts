@@ -1,8 +1,15 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
-import { STDOUT_FILE, writeArchiveFile, writeDockerArchive, writeOciArchive } from '../../archive/index.js';
+import { STDOUT_FILE } from '../../archive/index.js';
+import {
+  ArchiveDestination,
+  type CopyResult,
+  copyImage,
+  defaultName,
+  type ImageDestination,
+  LayoutDestination,
+  RegistrySource,
+} from '../../copy/index.js';
 import { OcipullError } from '../../errors.js';
 import {
   formatBytes,
@@ -13,10 +20,9 @@ import {
   plainProgress,
   ttyProgress,
 } from '../../progress/index.js';
-import { type PullResult, pullImage } from '../../pull/index.js';
 import { canonicalOf, parseReference } from '../../reference/index.js';
 import { retryPolicy } from '../../registry/client/index.js';
-import { describeRateLimit } from '../../registry/transport/index.js';
+import { describeRateLimit, type RateLimit } from '../../registry/transport/index.js';
 import type { CommandContext } from '../context.js';
 import { openClient, platformFrom } from '../open-client.js';
 import type { RegistryFlags } from '../registry-options.js';
@@ -50,6 +56,45 @@ export function progressSink(flags: PullFlags, ctx: CommandContext): ProgressSin
     default:
       return ctx.io.stderr.isTTY ? ttyProgress(out, ctx.err) : plainProgress(out);
   }
+}
+
+/** What a pull did: the `--json` summary (field names kept from before pull ran on the copy engine). */
+export interface PullResult {
+  reference: string;
+  dest: string;
+  name: string;
+  /** The registry's digest of what the reference names (an index when the tag names one). */
+  digest: string;
+  /** The registry's digest of the manifest written as the entry: the chosen platform's image, or `digest`. */
+  manifestDigest: string;
+  /** The digest of the entry written to index.json, when it differs (Docker types converted to OCI). */
+  layoutDigest: string;
+  mediaType: string;
+  platforms: string[];
+  layers: number;
+  blobs: { downloaded: number; reused: number };
+  bytes: { downloaded: number; reused: number };
+  seconds: number;
+  rateLimit: RateLimit;
+}
+
+/** The pull summary of a copy from a registry into a layout or archive. */
+export function pullResultOf(c: CopyResult, dest: string): PullResult {
+  return {
+    reference: c.source,
+    dest,
+    name: c.name,
+    digest: c.digest,
+    manifestDigest: c.manifestDigest,
+    layoutDigest: c.writtenDigest,
+    mediaType: c.mediaType,
+    platforms: c.platforms,
+    layers: c.layers,
+    blobs: { downloaded: c.blobs.copied, reused: c.blobs.existing + c.blobs.mounted },
+    bytes: { downloaded: c.bytes.copied, reused: c.bytes.existing },
+    seconds: c.seconds,
+    rateLimit: c.rateLimit ?? { set: false },
+  };
 }
 
 /** The human summary printed on stdout after a pull. */
@@ -89,15 +134,6 @@ function stdoutStream(ctx: CommandContext): NodeJS.WritableStream {
 }
 
 /**
- * Where blobs go for an archive: a hidden layout beside the file (`.NAME.tar.layout`), so an interrupted pull
- * resumes there next time; a temporary directory when the archive goes to stdout.
- */
-async function stagingLayout(file: string): Promise<{ dir: string; temporary: boolean }> {
-  if (file === STDOUT_FILE) return { dir: await mkdtemp(join(tmpdir(), 'ocipull-stage-')), temporary: true };
-  return { dir: join(dirname(resolve(file)), `.${basename(file)}.layout`), temporary: false };
-}
-
-/**
  * `ocipull pull REF [DEST]` (and `ocipull REF [DEST]`): pulls an image into an OCI image layout, verified,
  * concurrent and resumable.
  */
@@ -112,54 +148,49 @@ export async function pullCommand(
   }
   const platform = platformFrom(flags.platform);
   const format = flags.format ?? 'oci';
-  const dest = destArg ?? defaultDest(ref.path, format);
-  if (format === 'oci' && dest === STDOUT_FILE) {
+  const destPath = destArg ?? defaultDest(ref.path, format);
+  if (format === 'oci' && destPath === STDOUT_FILE) {
     throw new OcipullError(
       'E_USAGE',
       'pull: an OCI layout is a directory; "-" (stdout) needs --format oci-archive or docker-archive',
     );
   }
-  const staging = format === 'oci' ? { dir: resolve(dest), temporary: false } : await stagingLayout(dest);
-  const client = await openClient(ref.domain, ref.path, flags, ctx);
+  const source = new RegistrySource(await openClient(ref.domain, ref.path, flags, ctx), ref);
+  const refName = flags.name ?? defaultName(ref);
+  const dest: ImageDestination =
+    format === 'oci'
+      ? new LayoutDestination(resolve(destPath), {
+          refName,
+          imageName: canonicalOf(ref),
+          verify: flags.verify === true,
+          signal: ctx.signal,
+        })
+      : new ArchiveDestination(destPath, {
+          format,
+          refName,
+          imageName: canonicalOf(ref),
+          platform,
+          verify: flags.verify === true,
+          stdout: stdoutStream(ctx),
+          signal: ctx.signal,
+        });
   const sink = progressSink(flags, ctx);
   try {
-    const result = await pullImage({
-      client,
-      ref,
-      dest: staging.dir,
+    const copied = await copyImage(source, dest, {
       platform,
       explicitPlatform: flags.platform !== undefined,
       allPlatforms: flags.allPlatforms === true,
-      name: flags.name,
       preserveDigests: flags.preserveDigests === true,
       jobs: flags.jobs ?? 4,
       retry: retryPolicy(flags.retries),
-      verify: flags.verify === true,
       signal: ctx.signal,
       onEvent: (e) => sink.event(e),
     });
-    if (format !== 'oci') {
-      await writeArchiveFile(
-        dest,
-        (out) =>
-          format === 'oci-archive'
-            ? writeOciArchive(staging.dir, out, { name: result.name, signal: ctx.signal })
-            : writeDockerArchive(staging.dir, out, {
-                name: result.name,
-                repoTag: canonicalOf(ref),
-                platform,
-                signal: ctx.signal,
-              }),
-        { stdout: stdoutStream(ctx) },
-      );
-      // The archive holds everything now; the staging layout only mattered for resuming.
-      await rm(staging.dir, { recursive: true, force: true });
-    }
     sink.close();
-    const shown = { ...result, dest, format };
+    const shown = { ...pullResultOf(copied, destPath), format };
     const summary = flags.json ? `${JSON.stringify(shown)}\n` : formatPullResult(shown);
     // With the archive on stdout, the summary must not mix into it.
-    if (dest === STDOUT_FILE) {
+    if (destPath === STDOUT_FILE) {
       if (!ctx.quiet) ctx.io.stderr.write(summary);
     } else {
       ctx.io.stdout.write(summary);
@@ -167,7 +198,7 @@ export async function pullCommand(
     return 0;
   } finally {
     sink.close();
-    await client.close();
-    if (staging.temporary) await rm(staging.dir, { recursive: true, force: true });
+    await source.close();
+    await dest.close();
   }
 }

@@ -1,8 +1,8 @@
 import { lstat, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { copyImage, defaultName, LayoutDestination, RegistrySource } from '../../copy/index.js';
 import { OcipullError } from '../../errors.js';
-import { defaultName, pullImage } from '../../pull/index.js';
 import { canonicalOf, parseReference } from '../../reference/index.js';
 import { retryPolicy } from '../../registry/client/index.js';
 import { type UnpackResult, unpackImage } from '../../unpack/index.js';
@@ -67,26 +67,26 @@ export async function unpackCommand(
       layout = temporary;
     }
     name = defaultName(ref);
-    const client = await openClient(ref.domain, ref.path, flags, ctx);
+    const source = new RegistrySource(await openClient(ref.domain, ref.path, flags, ctx), ref);
     const sink = progressSink(flags, ctx);
     try {
-      await pullImage({
-        client,
-        ref,
-        dest: layout,
-        platform,
-        explicitPlatform: flags.platform !== undefined,
-        allPlatforms: false,
-        preserveDigests: false,
-        jobs: 4,
-        retry: retryPolicy(flags.retries),
-        verify: false,
-        signal: ctx.signal,
-        onEvent: (e) => sink.event(e),
-      });
+      await copyImage(
+        source,
+        new LayoutDestination(layout, { refName: name, imageName: label, verify: false, signal: ctx.signal }),
+        {
+          platform,
+          explicitPlatform: flags.platform !== undefined,
+          allPlatforms: false,
+          preserveDigests: false,
+          jobs: 4,
+          retry: retryPolicy(flags.retries),
+          signal: ctx.signal,
+          onEvent: (e) => sink.event(e),
+        },
+      );
     } finally {
       sink.close();
-      await client.close();
+      await source.close();
     }
   } else {
     if (flags.keep)

@@ -12,3 +12,11 @@ export {
 } from './layout.js';
 export { processAlive, withLock } from './lock.js';
 export { BLOBS_DIR, blobPath, INDEX_FILE, LAYOUT_FILE } from './paths.js';
+export {
+  type BlobStore,
+  directoryStore,
+  MAX_DOCUMENT,
+  parseIndexJson,
+  readStoredDocument,
+  requireBlob,
+} from './store.js';

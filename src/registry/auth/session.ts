@@ -20,6 +20,10 @@ export interface AuthSessionOptions {
   now?: () => number;
 }
 
+function isStream(body: TransportRequest['body']): boolean {
+  return body !== undefined && typeof body !== 'string' && !Buffer.isBuffer(body);
+}
+
 /** Picks the challenge we can answer: Bearer first, then Basic. */
 function pickChallenge(challenges: Challenge[]): Challenge | undefined {
   return challenges.find((c) => c.scheme === 'bearer') ?? challenges.find((c) => c.scheme === 'basic');
@@ -65,7 +69,8 @@ export class AuthSession {
       const authorization = await this.#authorization(req, [...scopes, ...extraScopes], refresh);
       const headers = { ...req.headers, ...(authorization ? { authorization } : {}) };
       const res = await this.#opts.transport.send({ ...req, headers });
-      if (res.status !== 401 || attempt > 1) return res;
+      // A streamed body (a blob upload) is spent: the caller sees the 401 and starts over with a fresh token.
+      if (res.status !== 401 || attempt > 1 || isStream(req.body)) return res;
       const chosen = pickChallenge(parseWwwAuthenticate(res.headers['www-authenticate']));
       if (!chosen) return res;
       // Basic credentials that were already sent and refused will not get better on a retry.
@@ -136,8 +141,9 @@ export class AuthSession {
       );
     }
     const realm = validateRealm(realmParam, this.#opts.registryUrl);
-    const sorted = [...new Set(scopes)].sort();
-    const key = `${realm.href}|${challenge.params.service ?? ''}|${sorted.join(' ')}`;
+    // Asked for in the caller's order (push scope first: some registries only read the first), cached by the set.
+    const wanted = [...new Set(scopes)];
+    const key = `${realm.href}|${challenge.params.service ?? ''}|${[...wanted].sort().join(' ')}`;
     const now = (this.#opts.now ?? Date.now)();
     let pending = this.#tokens.get(key);
     if (pending && !refresh) {
@@ -149,7 +155,7 @@ export class AuthSession {
         fetchToken(this.#opts.transport, {
           realm,
           service: challenge.params.service,
-          scopes: sorted,
+          scopes: wanted,
           credential,
           registryHost: this.#opts.registryHost,
           signal: req.signal,

@@ -18,6 +18,7 @@ import {
   type RateLimit,
   readCapped,
   Transport,
+  type TransportRequest,
   type TransportResponse,
 } from '../transport/index.js';
 import { errorFromResponse, manifestTooLarge } from './errors.js';
@@ -199,13 +200,59 @@ export class RegistryClient {
     operation: string,
     headers: Record<string, string>,
   ) {
+    return this.request({ method, path, suffix, operation, headers });
+  }
+
+  /**
+   * Sends one request to this registry, authorized for `scopes` (default `repository:<path>:pull`): to
+   * `/v2/<path>/<suffix>`, or to `url` (an upload `Location`, resolved by the caller). `Authorization` is only ever
+   * added for the registry's own origin. For the push side (`upload.ts`, `manifest-put.ts`).
+   */
+  async request(req: {
+    method: TransportRequest['method'];
+    path: string;
+    suffix?: string | undefined;
+    url?: URL | undefined;
+    headers?: Record<string, string> | undefined;
+    body?: TransportRequest['body'];
+    operation: string;
+    scopes?: string[] | undefined;
+    retry?: boolean | undefined;
+  }): Promise<{ res: TransportResponse; url: URL; authenticated: boolean }> {
     const base = await this.ping();
-    const url = new URL(`/v2/${path}/${suffix}`, base);
-    const res = await this.#session.send({ method, url, headers, signal: this.options.signal, operation }, [
-      `repository:${path}:pull`,
-    ]);
+    const url = req.url ?? new URL(`/v2/${req.path}/${req.suffix ?? ''}`, base);
+    const res = await this.#session.send(
+      {
+        method: req.method,
+        url,
+        headers: req.headers,
+        body: req.body,
+        signal: this.options.signal,
+        operation: req.operation,
+        retry: req.retry,
+      },
+      req.scopes ?? [`repository:${req.path}:pull`],
+    );
     const found = res.status === 401 ? await this.#session.credential() : null;
     return { res, url, authenticated: found !== null };
+  }
+
+  /** The error for an unexpected response, with the message and hint `errorFromResponse` gives it. */
+  async failure(
+    res: TransportResponse,
+    at: {
+      method: string;
+      url: URL;
+      operation: string;
+      path: string;
+      subject?: string;
+      authenticated: boolean;
+    },
+  ): Promise<OcipullError> {
+    return errorFromResponse(res, {
+      ...this.#ctx(at.method, at.url, at.operation, at.path, at.subject),
+      authenticated: at.authenticated,
+    });
   }
 
   /**

@@ -8,14 +8,15 @@ import { redactUrl } from './redact.js';
 
 /** One HTTP request as the registry layers describe it. */
 export interface TransportRequest {
-  method: 'GET' | 'HEAD' | 'POST' | 'PUT';
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: URL;
   headers?: Record<string, string> | undefined;
-  body?: string | undefined;
+  /** A small body, or a stream (a blob upload: never retried here, since a stream cannot be sent twice). */
+  body?: string | Buffer | Readable | undefined;
   signal?: AbortSignal | undefined;
   /** Words for error messages: "fetch manifest docker.io/library/alpine:3.20". */
   operation: string;
-  /** Turn retries off for this request (default: on for GET and HEAD). */
+  /** Turn retries on or off for this request (default: on for GET and HEAD; never for a streamed body). */
   retry?: boolean | undefined;
 }
 
@@ -64,8 +65,12 @@ export class Transport {
 
   /** Sends `req`, retrying transient failures; returns the last response whatever its status. */
   async send(req: TransportRequest): Promise<TransportResponse> {
+    // GET and HEAD are retried by default; a PUT of a manifest (bytes in memory) when asked; a streamed body never,
+    // since a stream cannot be sent twice (the caller re-opens the source and starts a new request instead).
+    const streamed = req.body !== undefined && typeof req.body !== 'string' && !Buffer.isBuffer(req.body);
     const idempotent = req.method === 'GET' || req.method === 'HEAD';
-    const maxAttempts = idempotent && req.retry !== false ? this.#retry.retries + 1 : 1;
+    const retried = !streamed && (req.retry ?? idempotent);
+    const maxAttempts = retried ? this.#retry.retries + 1 : 1;
     const url = redactUrl(req.url);
     for (let attempt = 1; ; attempt++) {
       this.#events.onRequest?.({ method: req.method, url, attempt });

@@ -9,19 +9,19 @@ import {
   requirePlatform,
   selectManifest,
 } from '../oci/types/index.js';
-import type { ManifestResult, RegistryClient } from '../registry/client/index.js';
+import type { ImageSource, SourceManifest } from './types.js';
 
 /** One manifest in the tree being pulled, with the descriptor that pointed at it (none for the top). */
 export interface PlannedManifest {
-  result: ManifestResult;
+  result: SourceManifest;
   descriptor?: Descriptor | undefined;
   /** Children (for an index), in index order. */
   children: PlannedManifest[];
 }
 
-/** What a pull will fetch: the manifest tree and every distinct blob. */
-export interface PullPlan {
-  top: ManifestResult;
+/** What a copy will move: the manifest tree and every distinct blob. */
+export interface CopyPlan {
+  top: SourceManifest;
   /** The root of what is written: the top manifest, or the image chosen from an index. */
   root: PlannedManifest;
   blobs: { digest: Digest; size: number; kind: 'config' | 'layer' }[];
@@ -38,22 +38,17 @@ function platformOf(d: Descriptor | undefined): string | null {
     : null;
 }
 
-async function expand(
-  client: RegistryClient,
-  path: string,
-  node: PlannedManifest,
-  depth: number,
-): Promise<void> {
+async function expand(source: ImageSource, node: PlannedManifest, depth: number): Promise<void> {
   if (node.result.parsed.kind !== 'index') return;
   if (depth > 3)
-    throw new OcipullError('E_UNSUPPORTED', `pull ${path}: indexes nested more than 4 levels deep`);
+    throw new OcipullError('E_UNSUPPORTED', `copy ${source.name}: indexes nested more than 4 levels deep`);
   for (const d of node.result.parsed.index.manifests) {
     const child: PlannedManifest = {
-      result: await client.getManifest(path, d.digest, d.size),
+      result: await source.manifest(d),
       descriptor: d,
       children: [],
     };
-    await expand(client, path, child, depth + 1);
+    await expand(source, child, depth + 1);
     node.children.push(child);
   }
 }
@@ -62,17 +57,16 @@ async function expand(
  * Resolves what to pull: the image for `platform` from an index (never an attestation), or with `all` the whole
  * index with every child, attestations included; then lists every config and layer blob once.
  */
-export async function planPull(
-  client: RegistryClient,
-  path: string,
-  top: ManifestResult,
+export async function planCopy(
+  source: ImageSource,
+  top: SourceManifest,
   opts: { platform: PlatformSpec; all: boolean; explicitPlatform?: boolean; subject: string },
-): Promise<PullPlan> {
+): Promise<CopyPlan> {
   let root: PlannedManifest = { result: top, children: [] };
   const context = `choose ${formatPlatform(opts.platform)} from ${opts.subject}`;
   if (top.parsed.kind === 'image' && opts.explicitPlatform) {
     // An explicit --platform must match a single-platform image too (Docker and containerd refuse as well).
-    const config = await client.getBlobBytes(path, top.parsed.manifest.config);
+    const config = await source.blobBytes(top.parsed.manifest.config as { digest: Digest; size: number });
     try {
       requirePlatform(configPlatform(config), opts.platform);
     } catch (err) {
@@ -81,24 +75,27 @@ export async function planPull(
   }
   if (top.parsed.kind === 'index') {
     if (opts.all) {
-      await expand(client, path, root, 0);
+      await expand(source, root, 0);
     } else {
       let current = top;
       let descriptor: Descriptor | undefined;
       for (let depth = 0; current.parsed.kind === 'index'; depth++) {
         if (depth > 3)
-          throw new OcipullError('E_UNSUPPORTED', `pull ${path}: indexes nested more than 4 levels deep`);
+          throw new OcipullError(
+            'E_UNSUPPORTED',
+            `copy ${source.name}: indexes nested more than 4 levels deep`,
+          );
         try {
           descriptor = selectManifest(current.parsed.index, opts.platform);
         } catch (err) {
           throw withContext(err, context);
         }
-        current = await client.getManifest(path, descriptor.digest, descriptor.size);
+        current = await source.manifest(descriptor);
       }
       root = { result: current, descriptor, children: [] };
     }
   }
-  const blobs = new Map<string, PullPlan['blobs'][number]>();
+  const blobs = new Map<string, CopyPlan['blobs'][number]>();
   const platforms: string[] = [];
   const visit = (node: PlannedManifest) => {
     if (node.result.parsed.kind === 'image') {
@@ -119,7 +116,7 @@ export async function planPull(
     if (!/^sha256:[a-f0-9]{64}$/.test(b.digest)) {
       throw new OcipullError(
         'E_UNSUPPORTED',
-        `pull ${path}: blob digest ${b.digest} uses an algorithm ocipull cannot verify`,
+        `copy ${source.name}: blob digest ${b.digest} uses an algorithm ocipull cannot verify`,
       );
     }
   }
