@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { type CommandContext, createContext, type GlobalOptions } from './context.js';
 import type { CliIo } from './io.js';
-import { addRegistryOptions, parsePositive } from './registry-options.js';
+import { addRegistryOptions, parseBool, parsePositive, parseSize } from './registry-options.js';
 import { ocipullVersion } from './version.js';
 
 /** A command handler: gets its positional arguments, its own options and the context; returns an exit code. */
@@ -111,6 +111,119 @@ export function buildProgram(io: CliIo, state: ProgramState): Command {
       ]),
     )
     .action(bind(async () => (await import('./commands/pull.js')).pullCommand));
+
+  const transferOptions = (cmd: Command) =>
+    cmd
+      .option(
+        '--platform <os/arch[/variant]>',
+        'copy only this platform (default: the whole index, attestations included)',
+      )
+      .option('--preserve-digests', 'into a layout: keep manifests byte for byte (Docker media types stay)')
+      .addOption(new Option('--jobs <n>', 'parallel blob transfers').default(4).argParser(parsePositive))
+      .addOption(
+        new Option(
+          '--chunk-size <size>',
+          'upload blobs in PATCH chunks of this size (e.g. 8MiB) instead of one PUT',
+        ).argParser(parseSize),
+      )
+      .addOption(
+        new Option('--progress <mode>', 'progress on stderr')
+          .choices(['auto', 'tty', 'plain', 'json', 'none'])
+          .default('auto'),
+      )
+      .option('--json', 'print the result as one JSON object on stdout');
+
+  addRegistryOptions(
+    transferOptions(
+      program
+        .command('copy')
+        .summary('copy an image between registries, layouts and archives (byte for byte)')
+        .description(
+          'Copy an image from SRC to DST. Each side is a registry reference (bare, or docker://REF), an OCI layout ' +
+            '(oci:DIR[:NAME], or ./DIR[:NAME]), oci-archive:FILE[:NAME] or docker-archive:FILE. Registry to registry is ' +
+            'byte for byte: every manifest and blob keeps its digest. The whole index is copied (attestations ' +
+            'included) unless --platform names one. Blobs already at the destination are skipped, blobs in another ' +
+            'repository of the same registry are mounted, and manifests are written only after all their blobs.',
+        )
+        .argument(
+          '<src>',
+          'source: REF, docker://REF, oci:DIR[:NAME], oci-archive:FILE[:NAME], docker-archive:FILE',
+        )
+        .argument('<dst>', 'destination, in the same forms'),
+    )
+      .option('--src-creds <user:password>', 'credentials for the source registry')
+      .option('--dest-creds <user:password>', 'credentials for the destination registry')
+      .option('--src-cert-dir <dir>', 'also trust the CA certificates in DIR for the source')
+      .option('--dest-cert-dir <dir>', 'also trust the CA certificates in DIR for the destination')
+      .addOption(
+        new Option('--src-tls-verify [bool]', "verify the source registry's TLS certificate").argParser(
+          parseBool,
+        ),
+      )
+      .addOption(
+        new Option('--dest-tls-verify [bool]', "verify the destination registry's TLS certificate").argParser(
+          parseBool,
+        ),
+      ),
+    { credentials: false },
+  )
+    .option('--authfile <file>', 'read credentials for both sides only from this auth.json/config.json')
+    .addHelpText(
+      'after',
+      examples([
+        'ocipull copy debian:12 registry.example.com/mirror/debian:12   # mirror, every platform',
+        'ocipull copy --platform linux/arm64 alpine:3.20 localhost:5000/alpine:3.20',
+        'ocipull copy ghcr.io/org/app:1.2 oci:./app:1.2',
+        'ocipull copy oci-archive:app.tar docker://registry.example.com/team/app:1.2',
+        'ocipull copy --src-creds u:p --dest-creds v:q quay.io/a/b:1 localhost:5000/b:1',
+      ]),
+    )
+    .action(bind(async () => (await import('./commands/copy.js')).copyCommand));
+
+  addRegistryOptions(
+    transferOptions(
+      program
+        .command('push')
+        .summary('push a local OCI layout or archive to a registry')
+        .description(
+          'Push an image from an OCI layout (oci:DIR[:NAME], ./DIR[:NAME] or DIR[:NAME]), oci-archive:FILE[:NAME] or ' +
+            'docker-archive:FILE to REF: the same as `ocipull copy SOURCE REF`. --creds and the TLS flags apply to ' +
+            'the registry.',
+        )
+        .argument('<source>', 'OCI layout directory[:name], oci-archive:FILE[:NAME] or docker-archive:FILE')
+        .argument('<ref>', 'destination image reference'),
+    ),
+  )
+    .addHelpText(
+      'after',
+      examples([
+        'ocipull push ./debian:latest registry.example.com/mirror/debian:12',
+        'ocipull push oci-archive:build/app.tar localhost:5000/team/app:dev',
+        'ocipull push docker-archive:app.tar ghcr.io/org/app:1.2',
+      ]),
+    )
+    .action(bind(async () => (await import('./commands/copy.js')).pushCommand));
+
+  addRegistryOptions(
+    program
+      .command('tag')
+      .summary('put an image under more tags of its repository (no blob moves)')
+      .description(
+        'Put the manifest REF names under each NEWTAG in the same repository: a HEAD, one manifest GET and a PUT ' +
+          'per tag, so no blob is downloaded or uploaded.',
+      )
+      .argument('<ref>', 'image reference (tag or digest)')
+      .argument('<newtag...>', 'tags to add, e.g. 1.2 stable')
+      .option('--json', 'print {"reference","digest","mediaType","tags"}'),
+  )
+    .addHelpText(
+      'after',
+      examples([
+        'ocipull tag registry.example.com/team/app:1.2.3 1.2 1 latest',
+        'ocipull tag localhost:5000/app@sha256:… stable',
+      ]),
+    )
+    .action(bind(async () => (await import('./commands/tag.js')).tagCommand));
 
   addRegistryOptions(
     program

@@ -12,7 +12,8 @@ export interface RegistryFlags {
   retries?: number;
 }
 
-function parseBool(value: string): boolean {
+/** Parses `true`/`false` (also 1/0, yes/no) for `--tls-verify=false` and friends. */
+export function parseBool(value: string): boolean {
   if (/^(true|1|yes)$/i.test(value)) return true;
   if (/^(false|0|no)$/i.test(value)) return false;
   throw new InvalidArgumentError('expected true or false.');
@@ -27,6 +28,16 @@ function parseCount(value: string): number {
 export function parsePositive(value: string): number {
   if (!/^[1-9]\d*$/.test(value)) throw new InvalidArgumentError('expected a whole number of at least 1.');
   return Number(value);
+}
+
+/** Parses a byte size: `1048576`, `512KiB`, `8MiB`, `1GiB` (K, M, G and KB, MB, GB mean the same powers of 1024). */
+export function parseSize(value: string): number {
+  const m = /^(\d+)\s*(k|m|g)?(i?b)?$/i.exec(value.trim());
+  if (!m) throw new InvalidArgumentError('expected a size such as 8MiB or 1048576.');
+  const unit = { k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(m[2] ?? '').toLowerCase() as 'k' | 'm' | 'g'] ?? 1;
+  const bytes = Number(m[1]) * unit;
+  if (bytes < 1) throw new InvalidArgumentError('expected a size of at least 1 byte.');
+  return bytes;
 }
 
 /** Adds the shared registry and credential flags to a command. */

@@ -1,0 +1,136 @@
+import {
+  type CopyResult,
+  copyImage,
+  describeEndpoint,
+  type Endpoint,
+  parseEndpoint,
+} from '../../copy/index.js';
+import { OcipullError } from '../../errors.js';
+import { formatBytes } from '../../progress/index.js';
+import { retryPolicy } from '../../registry/client/index.js';
+import type { CommandContext } from '../context.js';
+import { openDestination, openSource, parseLocalSource } from '../endpoints.js';
+import { platformFrom } from '../open-client.js';
+import type { RegistryFlags } from '../registry-options.js';
+import { type PullFlags, progressSink } from './pull.js';
+
+/** Flags of `ocipull copy` (and `push`, which has no `--src-*` ones: its source is local). */
+export interface CopyFlags extends RegistryFlags {
+  platform?: string;
+  preserveDigests?: boolean;
+  jobs?: number;
+  chunkSize?: number;
+  progress?: PullFlags['progress'];
+  json?: boolean;
+  srcCreds?: string;
+  destCreds?: string;
+  srcCertDir?: string;
+  destCertDir?: string;
+  srcTlsVerify?: boolean;
+  destTlsVerify?: boolean;
+}
+
+/** The registry flags of one side: `--src-X`/`--dest-X` win over the shared `--X`. */
+function sideFlags(flags: CopyFlags, side: 'src' | 'dest'): RegistryFlags {
+  const pick = <T>(own: T | undefined, shared: T | undefined) => (own !== undefined ? own : shared);
+  return {
+    creds: pick(side === 'src' ? flags.srcCreds : flags.destCreds, side === 'dest' ? flags.creds : undefined),
+    username: side === 'dest' ? flags.username : undefined,
+    passwordStdin: side === 'dest' ? flags.passwordStdin : undefined,
+    authfile: flags.authfile,
+    certDir: pick(side === 'src' ? flags.srcCertDir : flags.destCertDir, flags.certDir),
+    tlsVerify: pick(side === 'src' ? flags.srcTlsVerify : flags.destTlsVerify, flags.tlsVerify),
+    plainHttp: flags.plainHttp,
+    retries: flags.retries,
+  };
+}
+
+/** The human summary of a copy. */
+export function formatCopyResult(r: CopyResult): string {
+  const lines = [
+    `Copied ${r.source} to ${r.destination}`,
+    `Digest:    ${r.writtenDigest}`,
+    ...(r.writtenDigest !== r.manifestDigest
+      ? [`Source:    ${r.manifestDigest} (media types converted to OCI)`]
+      : []),
+    `Platforms: ${r.platforms.length ? r.platforms.join(', ') : '-'}`,
+    `Blobs:     ${r.blobs.copied} copied (${formatBytes(r.bytes.copied)}), ${r.blobs.existing} already there${r.blobs.mounted ? `, ${r.blobs.mounted} mounted` : ''}`,
+    `Time:      ${r.seconds.toFixed(1)}s`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+async function runCopy(src: Endpoint, dst: Endpoint, flags: CopyFlags, ctx: CommandContext): Promise<number> {
+  if (dst.kind === 'registry' && dst.ref.digest && flags.platform) {
+    throw new OcipullError('E_USAGE', 'copy: a destination named by digest cannot take --platform');
+  }
+  const platform = platformFrom(flags.platform);
+  const source = await openSource(src, sideFlags(flags, 'src'), ctx);
+  try {
+    const dest = await openDestination(dst, sideFlags(flags, 'dest'), ctx, {
+      sourceRef: src.kind === 'registry' ? src.ref : undefined,
+      platform,
+      verify: false,
+      chunkSize: flags.chunkSize,
+    });
+    const sink = progressSink(flags, ctx);
+    try {
+      const result = await copyImage(source, dest, {
+        platform,
+        explicitPlatform: flags.platform !== undefined,
+        // Mirroring wants the whole index, attestations included (crane and regctl do the same); --platform narrows it.
+        allPlatforms: flags.platform === undefined,
+        preserveDigests: flags.preserveDigests === true,
+        jobs: flags.jobs ?? 4,
+        retry: retryPolicy(flags.retries),
+        signal: ctx.signal,
+        onEvent: (e) => sink.event(e),
+      });
+      sink.close();
+      const shown = { ...result, destination: describeEndpoint(dst) };
+      if (flags.json) ctx.io.stdout.write(`${JSON.stringify(shown)}\n`);
+      else if (ctx.quiet) ctx.io.stdout.write(`${shown.writtenDigest}\n`);
+      else ctx.io.stdout.write(formatCopyResult(shown));
+      return 0;
+    } finally {
+      sink.close();
+      await dest.close();
+    }
+  } finally {
+    await source.close();
+  }
+}
+
+/** `ocipull copy SRC DST`: any source to any destination, registry to registry byte for byte. */
+export async function copyCommand(
+  [srcArg, dstArg]: [string, string],
+  flags: CopyFlags,
+  ctx: CommandContext,
+): Promise<number> {
+  const src = parseEndpoint(srcArg);
+  const dst = parseEndpoint(dstArg);
+  if (dst.kind === 'oci-archive' || dst.kind === 'docker-archive') {
+    if (dst.path === '-')
+      throw new OcipullError(
+        'E_USAGE',
+        'copy: write archives to a file (pull --format … - writes to stdout)',
+      );
+  }
+  return runCopy(src, dst, flags, ctx);
+}
+
+/** `ocipull push SOURCE REF`: a local layout or archive to a registry (`copy SOURCE REF`). */
+export async function pushCommand(
+  [srcArg, refArg]: [string, string],
+  flags: CopyFlags,
+  ctx: CommandContext,
+): Promise<number> {
+  const src = await parseLocalSource(srcArg);
+  const dst = parseEndpoint(refArg);
+  if (dst.kind !== 'registry') {
+    throw new OcipullError('E_USAGE', `push: ${JSON.stringify(refArg)} is not a registry reference`, {
+      hint: 'to write a layout or archive use: ocipull copy SOURCE oci:DIR',
+    });
+  }
+  return runCopy(src, dst, flags, ctx);
+}
