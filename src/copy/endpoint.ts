@@ -16,7 +16,7 @@ export type Endpoint =
 /** `PATH[:NAME]`: the name is what follows the last colon, when it holds no slash (`./a:b/c` is a path). */
 function splitName(rest: string): { path: string; name?: string | undefined } {
   const colon = rest.lastIndexOf(':');
-  if (colon <= 0 || rest.slice(colon + 1).includes('/')) return { path: rest };
+  if (colon < 0 || rest.slice(colon + 1).includes('/')) return { path: rest };
   const name = rest.slice(colon + 1);
   return name === '' ? { path: rest.slice(0, colon) } : { path: rest.slice(0, colon), name };
 }
@@ -49,7 +49,7 @@ export function parseEndpoint(input: string): Endpoint {
     return { kind: 'oci', path, name, input };
   }
   const scheme = /^([a-z][a-z0-9+.-]*):(?!\d)/.exec(input);
-  if (scheme && !input.includes('/') && ['dir', 'containers-storage', 'docker-daemon'].includes(scheme[1]!)) {
+  if (scheme && ['dir', 'containers-storage', 'docker-daemon'].includes(scheme[1]!)) {
     throw new OcipullError(
       'E_USAGE',
       `${JSON.stringify(input)}: ocipull does not support the ${scheme[1]}: transport`,
