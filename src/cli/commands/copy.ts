@@ -7,8 +7,8 @@ import {
 } from '../../copy/index.js';
 import { OcipullError } from '../../errors.js';
 import { formatBytes } from '../../progress/index.js';
-import { retryPolicy } from '../../registry/client/index.js';
 import type { CommandContext } from '../context.js';
+import { copyOptions } from '../copy-options.js';
 import { openDestination, openSource, parseLocalSource } from '../endpoints.js';
 import { platformFrom } from '../open-client.js';
 import type { RegistryFlags } from '../registry-options.js';
@@ -75,17 +75,13 @@ async function runCopy(src: Endpoint, dst: Endpoint, flags: CopyFlags, ctx: Comm
     });
     const sink = progressSink(flags, ctx);
     try {
-      const result = await copyImage(source, dest, {
-        platform,
-        explicitPlatform: flags.platform !== undefined,
-        // Mirroring wants the whole index, attestations included (crane and regctl do the same); --platform narrows it.
-        allPlatforms: flags.platform === undefined,
-        preserveDigests: flags.preserveDigests === true,
-        jobs: flags.jobs ?? 4,
-        retry: retryPolicy(flags.retries),
-        signal: ctx.signal,
-        onEvent: (e) => sink.event(e),
-      });
+      const result = await copyImage(
+        source,
+        dest,
+        // Mirroring wants the whole index, attestations included (crane and regctl do the same); --platform
+        // narrows it. A docker-archive holds one image: the host's platform unless --platform says otherwise.
+        copyOptions(flags, ctx, sink, flags.platform === undefined && dst.kind !== 'docker-archive'),
+      );
       sink.close();
       const shown = { ...result, destination: describeEndpoint(dst) };
       if (flags.json) ctx.io.stdout.write(`${JSON.stringify(shown)}\n`);

@@ -21,9 +21,9 @@ import {
   ttyProgress,
 } from '../../progress/index.js';
 import { canonicalOf, parseReference } from '../../reference/index.js';
-import { retryPolicy } from '../../registry/client/index.js';
 import { describeRateLimit, type RateLimit } from '../../registry/transport/index.js';
 import type { CommandContext } from '../context.js';
+import { copyOptions } from '../copy-options.js';
 import { openClient, platformFrom } from '../open-client.js';
 import type { RegistryFlags } from '../registry-options.js';
 
@@ -176,16 +176,7 @@ export async function pullCommand(
         });
   const sink = progressSink(flags, ctx);
   try {
-    const copied = await copyImage(source, dest, {
-      platform,
-      explicitPlatform: flags.platform !== undefined,
-      allPlatforms: flags.allPlatforms === true,
-      preserveDigests: flags.preserveDigests === true,
-      jobs: flags.jobs ?? 4,
-      retry: retryPolicy(flags.retries),
-      signal: ctx.signal,
-      onEvent: (e) => sink.event(e),
-    });
+    const copied = await copyImage(source, dest, copyOptions(flags, ctx, sink, flags.allPlatforms === true));
     sink.close();
     const shown = { ...pullResultOf(copied, destPath), format };
     const summary = flags.json ? `${JSON.stringify(shown)}\n` : formatPullResult(shown);

@@ -4,9 +4,9 @@ import { join, resolve } from 'node:path';
 import { copyImage, defaultName, LayoutDestination, RegistrySource } from '../../copy/index.js';
 import { OcipullError } from '../../errors.js';
 import { canonicalOf, parseReference } from '../../reference/index.js';
-import { retryPolicy } from '../../registry/client/index.js';
 import { type UnpackResult, unpackImage } from '../../unpack/index.js';
 import type { CommandContext } from '../context.js';
+import { copyOptions } from '../copy-options.js';
 import { openClient, platformFrom } from '../open-client.js';
 import type { RegistryFlags } from '../registry-options.js';
 import { progressSink } from './pull.js';
@@ -73,16 +73,7 @@ export async function unpackCommand(
       await copyImage(
         source,
         new LayoutDestination(layout, { refName: name, imageName: label, verify: false, signal: ctx.signal }),
-        {
-          platform,
-          explicitPlatform: flags.platform !== undefined,
-          allPlatforms: false,
-          preserveDigests: false,
-          jobs: 4,
-          retry: retryPolicy(flags.retries),
-          signal: ctx.signal,
-          onEvent: (e) => sink.event(e),
-        },
+        copyOptions({ ...flags, jobs: 4 }, ctx, sink, false),
       );
     } finally {
       sink.close();
