@@ -53,57 +53,69 @@ async function* readBlob(
   let pos = offset;
   let failures = 0;
   let held: Buffer | undefined;
-  while (pos < blob.size) {
-    let body: Readable | undefined;
-    try {
-      const got = await source.blob(blob, pos);
-      body = got.body;
-      let skip = pos - got.start;
-      for await (const raw of body) {
-        let chunk = raw as Buffer;
-        if (skip > 0) {
-          const drop = Math.min(skip, chunk.length);
-          skip -= drop;
-          chunk = chunk.subarray(drop);
-          if (chunk.length === 0) continue;
+  const interrupted = () => new OcipullError('E_INTERRUPTED', `${operation}: interrupted`);
+  // When the copy gives up (Ctrl-C, another blob failed), a stalled source body must not hold it: destroy it.
+  let body: Readable | undefined;
+  const onAbort = () => body?.destroy();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    while (pos < blob.size) {
+      try {
+        if (opts.signal?.aborted) throw interrupted();
+        const got = await source.blob(blob, pos);
+        body = got.body;
+        if (opts.signal?.aborted) throw interrupted();
+        let skip = pos - got.start;
+        for await (const raw of body) {
+          let chunk = raw as Buffer;
+          if (skip > 0) {
+            const drop = Math.min(skip, chunk.length);
+            skip -= drop;
+            chunk = chunk.subarray(drop);
+            if (chunk.length === 0) continue;
+          }
+          if (pos + chunk.length > blob.size) {
+            throw new IntegrityError(
+              `${operation}: the source sent more than the ${blob.size} bytes the descriptor promises`,
+              blob,
+              { size: pos + chunk.length },
+            );
+          }
+          hash?.update(chunk);
+          pos += chunk.length;
+          if (!hash) {
+            yield chunk;
+            continue;
+          }
+          if (held) yield held;
+          held = chunk;
         }
-        if (pos + chunk.length > blob.size) {
-          throw new IntegrityError(
-            `${operation}: the source sent more than the ${blob.size} bytes the descriptor promises`,
-            blob,
-            { size: pos + chunk.length },
-          );
+        if (pos < blob.size) {
+          throw new OcipullError('E_NETWORK', `${operation}: body ended after ${pos} of ${blob.size} bytes`);
         }
-        hash?.update(chunk);
-        pos += chunk.length;
-        if (!hash) {
-          yield chunk;
-          continue;
+      } catch (err) {
+        body?.destroy();
+        if (opts.signal?.aborted) throw interrupted();
+        if (isAbortError(err)) throw toNetworkError(err, operation);
+        if (!isResumable(err) || failures >= opts.retry.retries) {
+          throw err instanceof OcipullError ? err : toNetworkError(err, operation);
         }
-        if (held) yield held;
-        held = chunk;
+        failures++;
+        opts.onRetry?.({
+          attempt: failures,
+          offset: pos,
+          reason: err instanceof Error ? err.message : String(err),
+        });
+        await sleep(retryDelay(opts.retry, failures), opts.signal).catch((e) => {
+          throw toNetworkError(e, operation);
+        });
+      } finally {
+        body?.destroy();
+        body = undefined;
       }
-      if (pos < blob.size) {
-        throw new OcipullError('E_NETWORK', `${operation}: body ended after ${pos} of ${blob.size} bytes`);
-      }
-    } catch (err) {
-      body?.destroy();
-      if (opts.signal?.aborted || isAbortError(err)) throw toNetworkError(err, operation);
-      if (!isResumable(err) || failures >= opts.retry.retries) {
-        throw err instanceof OcipullError ? err : toNetworkError(err, operation);
-      }
-      failures++;
-      opts.onRetry?.({
-        attempt: failures,
-        offset: pos,
-        reason: err instanceof Error ? err.message : String(err),
-      });
-      await sleep(retryDelay(opts.retry, failures), opts.signal).catch((e) => {
-        throw toNetworkError(e, operation);
-      });
-    } finally {
-      body?.destroy();
     }
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
   }
   if (hash) {
     const actual = `sha256:${hash.digest('hex')}`;

@@ -78,7 +78,7 @@ export async function putManifest(
     retry: true,
   });
   if (res.status === 401 || res.status === 403) {
-    throw await pushRefused(client, res, { url, operation, path, authenticated });
+    throw await pushRefused(client, res, { method: 'PUT', url, operation, path, authenticated });
   }
   if (res.status !== 201 && res.status !== 200 && res.status !== 202) {
     const err = await client.failure(res, {

@@ -5,21 +5,23 @@
  * is refused in a way that says so (413, a reset on a large body). A chunked upload that breaks resumes from the
  * server's `Range`; an upload given up on is cancelled with DELETE, errors ignored.
  */
-import type { Readable } from 'node:stream';
+import { type Readable, Transform } from 'node:stream';
 import { OcipullError } from '../../errors.js';
 import type { Descriptor } from '../../oci/types/index.js';
-import {
-  BodyLimits,
-  isAbortError,
-  isTransientNetworkError,
-  type RetryPolicy,
-  retryDelay,
-  sleep,
-  type TransportResponse,
-  toNetworkError,
-} from '../transport/index.js';
+import { isAbortError, type RetryPolicy, retryDelay, sleep, toNetworkError } from '../transport/index.js';
 import type { RegistryClient } from './client.js';
-import { pushRefused, pushScopes } from './push-errors.js';
+import { pushScopes } from './push-errors.js';
+import { uploadChunked } from './upload-chunked.js';
+import {
+  abortError,
+  ChunkedNeeded,
+  cancel,
+  drain,
+  finishPut,
+  isNetworkFailure,
+  MountRefused,
+  startUpload,
+} from './upload-session.js';
 
 /** Opens the blob's bytes from `offset` to its end (verified by the opener); each call is a fresh stream. */
 export type BlobOpener = (offset: number) => Promise<Readable>;
@@ -44,42 +46,6 @@ export interface UploadOptions {
 const MAX_CHUNK = 64 * 1024 * 1024;
 /** Chunk size when a monolithic PUT was refused and no size was asked for. */
 const FALLBACK_CHUNK = 8 * 1024 * 1024;
-
-function header(res: TransportResponse, name: string): string | undefined {
-  const v = res.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
-async function drain(res: TransportResponse): Promise<void> {
-  await res.body.dump({ limit: BodyLimits.error }).catch(() => undefined);
-}
-
-/** A monolithic PUT refused in a way that says "send it in chunks". */
-class ChunkedNeeded extends Error {}
-
-/** The upload session URL a response names: the newest `Location`, resolved against the request URL. */
-function locationOf(res: TransportResponse, requestUrl: URL, operation: string): URL {
-  const loc = header(res, 'location');
-  if (!loc) {
-    throw new OcipullError(
-      'E_REGISTRY',
-      `${operation}: registry answered ${res.status} without a Location header for the upload`,
-      { hint: 'the registry does not follow the distribution spec for uploads; report it to its operators' },
-    );
-  }
-  try {
-    return new URL(loc, requestUrl);
-  } catch {
-    throw new OcipullError('E_REGISTRY', `${operation}: registry sent an invalid upload Location`);
-  }
-}
-
-/** `url` with `digest=` appended, keeping the query the registry put there (its `_state`, for one). */
-function withDigest(url: URL, digest: string): URL {
-  const out = new URL(url);
-  out.searchParams.append('digest', digest);
-  return out;
-}
 
 /** True when the blob is in the repository (HEAD: 200 yes, 404 no, anything else an error). */
 export async function blobExists(
@@ -106,251 +72,6 @@ export async function blobExists(
     subject: desc.digest,
     authenticated,
   });
-}
-
-/** Sends DELETE for an abandoned upload session, ignoring every failure (the spec says SHOULD; Quay never allows it). */
-async function cancel(client: RegistryClient, path: string, location: URL): Promise<void> {
-  try {
-    const { res } = await client.request({
-      method: 'DELETE',
-      path,
-      url: location,
-      operation: 'cancel upload',
-      scopes: pushScopes(path),
-      retry: false,
-    });
-    await drain(res);
-  } catch {
-    // Ignored: the registry purges stale uploads itself (distribution: after 168 h).
-  }
-}
-
-/** Starts an upload session (POST) and returns its Location; with `mount`, may finish at once (201). */
-async function startUpload(
-  client: RegistryClient,
-  path: string,
-  desc: Pick<Descriptor, 'digest' | 'size'>,
-  mountFrom: string | undefined,
-): Promise<{ mounted: true } | { mounted: false; location: URL; minChunk?: number | undefined }> {
-  const operation = `push blob ${desc.digest} to ${client.options.domain}/${path}`;
-  const query = mountFrom
-    ? `?mount=${encodeURIComponent(desc.digest)}&from=${encodeURIComponent(mountFrom)}`
-    : '';
-  const { res, url, authenticated } = await client.request({
-    method: 'POST',
-    path,
-    suffix: `blobs/uploads/${query}`,
-    operation,
-    headers: { 'content-length': '0' },
-    scopes: pushScopes(path, mountFrom),
-    retry: true,
-  });
-  if (mountFrom && res.status === 201) {
-    await drain(res);
-    return { mounted: true };
-  }
-  if (res.status === 202) {
-    await drain(res);
-    const min = Number(header(res, 'oci-chunk-min-length'));
-    return {
-      mounted: false,
-      location: locationOf(res, url, operation),
-      minChunk: Number.isFinite(min) && min > 0 ? min : undefined,
-    };
-  }
-  if (mountFrom) {
-    // Any refusal of a mount (Harbor's 401 for a missing project, Docker Hub's 400) means: upload normally.
-    await drain(res);
-    throw new MountRefused(res.status);
-  }
-  if (res.status === 401 || res.status === 403) {
-    throw await pushRefused(client, res, { url, operation, path, authenticated });
-  }
-  throw await client.failure(res, { method: 'POST', url, operation, path, authenticated });
-}
-
-class MountRefused extends Error {
-  constructor(readonly status: number) {
-    super(`mount refused with ${status}`);
-  }
-}
-
-/** The closing or monolithic PUT: 201 (some registries send 204) ends the upload. */
-async function finishPut(
-  client: RegistryClient,
-  path: string,
-  location: URL,
-  desc: Pick<Descriptor, 'digest' | 'size'>,
-  body: Readable | undefined,
-  operation: string,
-): Promise<void> {
-  const url = withDigest(location, desc.digest);
-  const { res, authenticated } = await client.request({
-    method: 'PUT',
-    path,
-    url,
-    operation,
-    headers: {
-      'content-type': 'application/octet-stream',
-      'content-length': String(body ? desc.size : 0),
-    },
-    body: body ?? '',
-    scopes: pushScopes(path),
-    retry: false,
-  });
-  if (res.status === 201 || res.status === 204) {
-    await drain(res);
-    return;
-  }
-  if (res.status === 413 && body) {
-    await drain(res);
-    throw new ChunkedNeeded('413');
-  }
-  if (res.status === 401 || res.status === 403) {
-    throw await pushRefused(client, res, { url, operation, path, authenticated });
-  }
-  throw await client.failure(res, {
-    method: 'PUT',
-    url,
-    operation,
-    path,
-    subject: desc.digest,
-    authenticated,
-  });
-}
-
-/** Reads exactly `size` bytes (or to the end) from an async iterator of chunks, keeping the remainder. */
-class ChunkReader {
-  #rest: Buffer = Buffer.alloc(0);
-  readonly #it: AsyncIterator<Buffer>;
-  constructor(readonly stream: Readable) {
-    this.#it = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  }
-  async read(size: number): Promise<Buffer> {
-    const parts: Buffer[] = [this.#rest];
-    let have = this.#rest.length;
-    while (have < size) {
-      const next = await this.#it.next();
-      if (next.done) break;
-      parts.push(next.value);
-      have += next.value.length;
-    }
-    const all = Buffer.concat(parts, have);
-    this.#rest = all.subarray(Math.min(size, all.length));
-    return all.subarray(0, Math.min(size, all.length));
-  }
-}
-
-/** Where the server has the upload: `Range: 0-N` means N+1 bytes (GET on the upload URL, spec "chunked upload"). */
-async function uploadedSoFar(
-  client: RegistryClient,
-  path: string,
-  location: URL,
-): Promise<{ offset: number; location: URL }> {
-  const { res, url } = await client.request({
-    method: 'GET',
-    path,
-    url: location,
-    operation: 'check upload status',
-    scopes: pushScopes(path),
-  });
-  await drain(res);
-  if (res.status !== 204 && res.status !== 202 && res.status !== 200) {
-    throw new OcipullError('E_REGISTRY', `check upload status: registry answered ${res.status}`);
-  }
-  const range = /^(?:bytes=)?0-(\d+)$/.exec(header(res, 'range') ?? '');
-  return {
-    offset: range ? Number(range[1]) + 1 : 0,
-    location: header(res, 'location') ? locationOf(res, url, 'check upload status') : location,
-  };
-}
-
-/**
- * A chunked upload: PATCH chunks with `Content-Range: start-end` (inclusive, no `bytes ` prefix), always to the
- * newest Location; 202 and 201 (ECR's early accept) both continue. After a 416 or a network failure the offset is
- * asked of the server and the source re-opened there.
- */
-async function uploadChunked(
-  client: RegistryClient,
-  path: string,
-  desc: Pick<Descriptor, 'digest' | 'size'>,
-  open: BlobOpener,
-  start: URL,
-  chunk: number,
-  opts: UploadOptions,
-): Promise<void> {
-  const operation = `push blob ${desc.digest} to ${client.options.domain}/${path}`;
-  let location = start;
-  let offset = 0;
-  let failures = 0;
-  let reader = new ChunkReader(await open(0));
-  try {
-    while (offset < desc.size) {
-      const bytes = await reader.read(Math.min(chunk, desc.size - offset));
-      if (bytes.length === 0) throw new OcipullError('E_NETWORK', `${operation}: source ended early`);
-      const sent = await client
-        .request({
-          method: 'PATCH',
-          path,
-          url: location,
-          operation,
-          headers: {
-            'content-type': 'application/octet-stream',
-            'content-length': String(bytes.length),
-            'content-range': `${offset}-${offset + bytes.length - 1}`,
-          },
-          body: bytes,
-          scopes: pushScopes(path),
-          retry: false,
-        })
-        .catch((err: unknown) => {
-          if (opts.signal?.aborted || !isTransientNetworkError(err) || failures >= opts.retry.retries)
-            throw err;
-          return { failed: err as Error };
-        });
-      if ('failed' in sent) {
-        // The connection broke mid-chunk: ask the server how much it has and continue from there.
-        failures++;
-        opts.onRetry?.({ attempt: failures, offset, reason: sent.failed.message });
-        await sleep(retryDelay(opts.retry, failures), opts.signal);
-        ({ offset, location } = await uploadedSoFar(client, path, location));
-        reader.stream.destroy();
-        reader = new ChunkReader(await open(offset));
-        continue;
-      }
-      const { res, url } = sent;
-      if (res.status === 202 || res.status === 201 || res.status === 204) {
-        await drain(res);
-        if (header(res, 'location')) location = locationOf(res, url, operation);
-        offset += bytes.length;
-        opts.onBytes?.(bytes.length);
-        continue;
-      }
-      if (res.status === 416 && failures < opts.retry.retries) {
-        await drain(res);
-        failures++;
-        opts.onRetry?.({ attempt: failures, offset, reason: 'registry answered 416 to a chunk' });
-        ({ offset, location } = await uploadedSoFar(client, path, location));
-        reader.stream.destroy();
-        reader = new ChunkReader(await open(offset));
-        continue;
-      }
-      if (res.status === 401 || res.status === 403) {
-        throw await pushRefused(client, res, { url, operation, path, authenticated: true });
-      }
-      throw await client.failure(res, {
-        method: 'PATCH',
-        url,
-        operation,
-        path,
-        subject: desc.digest,
-        authenticated: true,
-      });
-    }
-  } finally {
-    reader.stream.destroy();
-  }
-  await finishPut(client, path, location, desc, undefined, operation);
 }
 
 /**
@@ -383,28 +104,44 @@ export async function uploadBlob(
     const { location } = session;
     let source: Readable | undefined;
     let sourceError: unknown;
+    // When the copy gives up (another blob failed, Ctrl-C), stop this upload too: the request body is destroyed,
+    // the request fails, and the session is cancelled below instead of running to its end. (Destroying the source
+    // instead would wait for its generator, which may be stuck on a stalled source response.)
+    let body: Transform | undefined;
+    const onAbort = () => body?.destroy(abortError());
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       if (chunk !== undefined) {
         const size = Math.min(Math.max(chunk, session.minChunk ?? 0), MAX_CHUNK);
         await uploadChunked(client, path, desc, open, location, size, opts);
       } else {
         source = await open(0);
-        source.on('error', (err) => {
-          sourceError = err;
-        });
+        // The body undici sends is a counting pass-through, not the source itself: undici destroys its body with
+        // its own error when the registry breaks the connection (an EPIPE after an early 413), and that must not
+        // pass for a source failure. A 'data' listener on the source would also start it flowing before undici
+        // reads it, losing the first chunks.
         let sent = 0;
-        source.on('data', (c: Buffer) => {
-          sent += c.length;
-          opts.onBytes?.(c.length);
+        body = new Transform({
+          transform(chunk: Buffer, _encoding, done) {
+            sent += chunk.length;
+            opts.onBytes?.(chunk.length);
+            done(null, chunk);
+          },
         });
+        source.once('error', (err) => {
+          sourceError = err;
+          body?.destroy(err);
+        });
+        source.pipe(body);
         try {
-          await finishPut(client, path, location, desc, source, operation);
+          await finishPut(client, path, location, desc, body, operation);
         } catch (err) {
+          body.destroy();
           if (sourceError !== undefined) throw sourceError;
           // A reset while a large body was going up (a proxy's body limit): send it in chunks instead.
           if (
             !(err instanceof ChunkedNeeded) &&
-            isTransientNetworkError(err) &&
+            isNetworkFailure(err) &&
             sent > 0 &&
             desc.size > FALLBACK_CHUNK
           ) {
@@ -413,8 +150,10 @@ export async function uploadBlob(
           throw err;
         }
       }
+      opts.signal?.removeEventListener('abort', onAbort);
       return 'uploaded';
     } catch (err) {
+      opts.signal?.removeEventListener('abort', onAbort);
       source?.destroy();
       await cancel(client, path, location);
       if (opts.signal?.aborted || isAbortError(err)) throw toNetworkError(err, operation);
@@ -427,9 +166,7 @@ export async function uploadBlob(
         });
         continue;
       }
-      const transient =
-        isTransientNetworkError(err) || (err instanceof OcipullError && err.code === 'E_NETWORK');
-      if (!transient || attempt >= opts.retry.retries) {
+      if (!isNetworkFailure(err) || attempt >= opts.retry.retries) {
         throw err instanceof OcipullError ? err : toNetworkError(err, operation);
       }
       opts.onRetry?.({ attempt: attempt + 1, offset: 0, reason: (err as Error).message });
