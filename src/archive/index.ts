@@ -7,4 +7,4 @@ export { STDOUT_FILE, writeArchiveFile } from './archive-file.js';
 export { writeDockerArchive } from './docker-archive.js';
 export { writeOciArchive } from './oci-archive.js';
 export { parseRepoTag, type RepoTag } from './repo-tag.js';
-export { tarStore } from './tar-store.js';
+export { indexTar, openTarMember, readTarMember, type TarMember, tarStore } from './tar-store.js';

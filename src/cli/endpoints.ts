@@ -4,9 +4,10 @@
  */
 import { lstat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { tarStore } from '../archive/index.js';
+import { indexTar, tarStore } from '../archive/index.js';
 import {
   ArchiveDestination,
+  DockerArchiveSource,
   defaultName,
   describeEndpoint,
   type Endpoint,
@@ -79,8 +80,14 @@ export async function openSource(
     }
     case 'oci-archive':
       return new LayoutSource(await tarStore(e.path), e.name, label);
-    case 'docker-archive':
-      return new LayoutSource(await tarStore(e.path, { docker: true }), undefined, label);
+    case 'docker-archive': {
+      // Docker 25+ writes an OCI layout into the archive; before 25 there is only manifest.json (moby tarexport).
+      const members = await indexTar(e.path);
+      if (!members.has('index.json') && members.has('manifest.json')) {
+        return DockerArchiveSource.open(e.path, members, label, { signal: ctx.signal });
+      }
+      return new LayoutSource(await tarStore(e.path, { docker: true, members }), undefined, label);
+    }
   }
 }
 

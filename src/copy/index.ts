@@ -4,6 +4,7 @@
  */
 export { ArchiveDestination, type ArchiveDestinationOptions } from './archive-destination.js';
 export { type CopyOptions, type CopyResult, copyImage } from './copy.js';
+export { type DockerArchiveOptions, DockerArchiveSource } from './docker-archive-source.js';
 export { describeEndpoint, type Endpoint, isPathLike, parseEndpoint } from './endpoint.js';
 export { LayoutDestination, type LayoutDestinationOptions } from './layout-destination.js';
 export { LayoutSource } from './layout-source.js';

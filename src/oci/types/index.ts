@@ -58,6 +58,7 @@ export {
 export type {
   ContainerConfig,
   Descriptor,
+  DockerArchiveManifest,
   ImageConfig,
   ImageIndex,
   ImageManifest,
@@ -67,6 +68,7 @@ export {
   ContainerConfigSchema,
   DescriptorSchema,
   DigestStringSchema,
+  DockerArchiveManifestSchema,
   HistorySchema,
   ImageConfigSchema,
   ImageIndexSchema,

@@ -93,6 +93,18 @@ export const ImageConfigSchema = z.looseObject({
   history: z.array(HistorySchema).nullish(),
 });
 
+/**
+ * `manifest.json` of a `docker save` archive (moby `image/tarexport`): one entry per image, paths inside the tar.
+ * Unknown fields (`LayerSources`) pass.
+ */
+export const DockerArchiveManifestSchema = z.array(
+  z.looseObject({
+    Config: z.string(),
+    RepoTags: z.array(z.string()).nullish(),
+    Layers: z.array(z.string()),
+  }),
+);
+
 /** A platform as it appears in an index entry or config. */
 export type Platform = z.infer<typeof PlatformSchema>;
 /** A parsed descriptor; its `digest` is grammatical but not necessarily sha256 (see `parseDigest`). */
@@ -105,3 +117,5 @@ export type ImageIndex = z.infer<typeof ImageIndexSchema>;
 export type ContainerConfig = z.infer<typeof ContainerConfigSchema>;
 /** A parsed image config. */
 export type ImageConfig = z.infer<typeof ImageConfigSchema>;
+/** A parsed docker-archive `manifest.json`. */
+export type DockerArchiveManifest = z.infer<typeof DockerArchiveManifestSchema>;
