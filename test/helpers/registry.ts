@@ -32,6 +32,11 @@ export interface RegistryOptions {
   };
   /** How long to wait for `GET /v2/` to answer (default 15 s). */
   startTimeoutMs?: number;
+  /**
+   * `http.relativeurls: true`: upload `Location` headers are relative (`/v2/…/blobs/uploads/…`), which a client
+   * must resolve against the request URL (TESTING.md).
+   */
+  relativeUrls?: boolean;
 }
 
 /** A running registry. */
@@ -43,6 +48,7 @@ export interface TestRegistry {
   port: number;
   tls: boolean;
   auth: 'none' | 'token' | 'htpasswd';
+  relativeUrls: boolean;
   /** Temp dir holding everything below; removed by `stop()`. */
   rootDir: string;
   dataDir: string;
@@ -175,6 +181,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     };
     const http: Record<string, unknown> = { secret: 'ocipull-test-secret' };
     if (tls && ca) http.tls = { certificate: ca.server.certPath, key: ca.server.keyPath };
+    if (options.relativeUrls) http.relativeurls = true;
 
     if (auth === 'token') {
       const { realm, ...tokenOptions } = options.token ?? {};
@@ -240,6 +247,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
         port,
         tls,
         auth,
+        relativeUrls: options.relativeUrls ?? false,
         rootDir,
         dataDir,
         configPath,

@@ -1,6 +1,6 @@
 /** What the test token server grants: the intersection of the requested scopes and the ACL. */
 import type { ResourceAccess } from './jwt.js';
-import { aclFor, DEFAULT_ACL, mayPull, type RepoAcl, type TestUser } from './users.js';
+import { aclFor, DEFAULT_ACL, mayPull, mayPush, type RepoAcl, type TestUser } from './users.js';
 
 const ACTIONS = ['pull', 'push'] as const;
 
@@ -30,6 +30,7 @@ export interface AccessPolicy {
  * What `username` (undefined: anonymous) asked for in `scopes`, cut down to what it may have. Never fails:
  * like distribution's token servers, a scope without rights yields an entry with no actions.
  * Push users get pull and push everywhere; only they get `*` and non-repository scopes (registry:catalog:*).
+ * Other users get push where the ACL entry lists them in `push` (e.g. alice on `alice/*` and `mirror/*`).
  */
 export function grantAccess(
   policy: AccessPolicy,
@@ -48,8 +49,11 @@ export function grantAccess(
     for (const action of parsed.actions) {
       const wanted = action === '*' && parsed.type === 'repository' ? ACTIONS : [action];
       for (const one of wanted) {
-        const pullable = parsed.type === 'repository' && one === 'pull';
-        const ok = isPusher || (pullable && mayPull(repoAcl, username));
+        const repository = parsed.type === 'repository';
+        const ok =
+          isPusher ||
+          (repository && one === 'pull' && mayPull(repoAcl, username)) ||
+          (repository && one === 'push' && mayPush(repoAcl, username));
         if (ok && !entry.actions.includes(one)) entry.actions.push(one);
       }
     }

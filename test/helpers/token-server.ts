@@ -35,7 +35,7 @@ export interface TokenServerOptions {
   service?: string;
   /** Known users (default {@link TEST_USERS}). */
   users?: Readonly<Record<string, TestUser>>;
-  /** Per-repository pull ACL (default {@link TEST_ACL}). */
+  /** Per-repository pull and push ACL (default {@link TEST_ACL}). */
   acl?: Readonly<Record<string, RepoAcl>>;
   /** ACL of repositories not in `acl` (default: anonymous pull). */
   defaultAcl?: RepoAcl;

@@ -7,7 +7,7 @@ export interface TestUser {
   push?: boolean;
 }
 
-/** Who may pull a repository. Push users may always pull. */
+/** Who may pull (and push to) a repository. Push users may always pull and push. */
 export interface RepoAcl {
   /** Anyone, even without credentials. */
   anonymous?: boolean;
@@ -15,6 +15,8 @@ export interface RepoAcl {
   authenticated?: boolean;
   /** These users. */
   users?: readonly string[];
+  /** These users may also push (and so pull) here. */
+  push?: readonly string[];
 }
 
 /** Username and password, as for HTTP Basic or `skopeo --creds user:password`. */
@@ -30,9 +32,14 @@ export const TEST_USERS: Readonly<Record<string, TestUser>> = {
   pusher: { password: 'pusher-secret', push: true },
 };
 
-/** Repository ACL: only alice (and push users) may pull `private/app`; every other repository is public. */
+/**
+ * Repository ACL: only alice (and push users) may pull `private/app`; every other repository is public.
+ * alice may push to `alice/*` and `mirror/*` (public to pull); bob may push nowhere.
+ */
 export const TEST_ACL: Readonly<Record<string, RepoAcl>> = {
   'private/app': { users: ['alice'] },
+  'alice/*': { anonymous: true, push: ['alice'] },
+  'mirror/*': { anonymous: true, push: ['alice'] },
 };
 
 /** The ACL of repositories not named in the ACL map: anonymous pull. */
@@ -82,5 +89,10 @@ export function aclFor(
 export function mayPull(entry: RepoAcl, username: string | undefined): boolean {
   if (entry.anonymous) return true;
   if (username === undefined) return false;
-  return entry.authenticated === true || (entry.users ?? []).includes(username);
+  return entry.authenticated === true || (entry.users ?? []).includes(username) || mayPush(entry, username);
+}
+
+/** Whether `username` (undefined: anonymous) may push under `entry` (push users aside: they push everywhere). */
+export function mayPush(entry: RepoAcl, username: string | undefined): boolean {
+  return username !== undefined && (entry.push ?? []).includes(username);
 }
