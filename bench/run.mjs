@@ -2,12 +2,18 @@
 // ocipull benchmark: pulls two generated images from a real registry on loopback with ocipull and with
 // `skopeo copy`, alternating the two over several rounds, and prints median wall time, CPU time, peak RSS and
 // the ocipull/skopeo ratio. Targets (issue #4): wall <= 0.95 x skopeo, peak RSS < 100 MiB, and a repeated pull
-// into the same layout downloads no blob. Nothing here is a pass/fail test; it prints figures.
+// into the same layout downloads no blob.
 //
-// Usage: npm run bench [-- --rounds N --big-mib M --keep --serve]
+// Then registry to registry: `ocipull copy` against `skopeo copy docker://A docker://B`, each run into a fresh
+// registry instance (so neither tool can mount or skip a blob: every blob is uploaded; see copyBench), alternating.
+// Targets (issue #8): wall <= 0.8 x skopeo on the big image, <= 1.5 x on the 40-layer one, peak RSS < 100 MiB,
+// and copying the same image again into the same destination uploads no blob (counted in the destination
+// registry's access log and in `--json` blobs.copied). Nothing here is a pass/fail test; it prints figures.
+//
+// Usage: npm run bench [-- --rounds N --big-mib M --only pull|copy --keep --serve]
 import { spawn, spawnSync } from 'node:child_process';
 import { createCipheriv, createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, existsSync, openSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -25,6 +31,11 @@ const opt = (name, dflt) => {
 const ROUNDS = opt('rounds', 3);
 const BIG_MIB = opt('big-mib', 256);
 const KEEP = args.includes('--keep');
+const ONLY = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+if (ONLY !== undefined && ONLY !== 'pull' && ONLY !== 'copy') {
+  console.error(`bench: --only takes pull or copy, not ${JSON.stringify(ONLY)}`);
+  process.exit(2);
+}
 const root = resolve(import.meta.dirname, '..');
 const bin = join(root, 'bin', 'ocipull.js');
 
@@ -94,26 +105,69 @@ function freePort() {
   });
 }
 
-async function startRegistry() {
+/**
+ * Starts docker-registry on a free loopback port with its data in a new temp dir. With `accessLog`, its stdout
+ * (the combined-format access log, one line per request) goes to `log`, for counting uploads.
+ * `stop()` waits for the process to exit and removes the dir.
+ */
+async function startRegistry({ accessLog = false } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'ocipull-bench-reg-'));
   const port = await freePort();
   const config = join(dir, 'config.yml');
   await writeFile(
     config,
-    `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\nhttp:\n  addr: 127.0.0.1:${port}\n`,
+    `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: ${!accessLog}\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\nhttp:\n  addr: 127.0.0.1:${port}\n`,
   );
-  const child = spawn('docker-registry', ['serve', config], { stdio: 'ignore' });
+  const log = join(dir, 'access.log');
+  const fd = openSync(log, 'a');
+  const child = spawn('docker-registry', ['serve', config], { stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  const exited = new Promise((r) => child.once('exit', r));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+    await rm(dir, { recursive: true, force: true });
+  };
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     try {
       const r = await request(`${url}/v2/`);
       await r.body.dump();
-      if (r.statusCode === 200)
-        return { url, host: `127.0.0.1:${port}`, dir, stop: () => child.kill('SIGTERM') };
+      if (r.statusCode === 200) return { url, host: `127.0.0.1:${port}`, dir, log, stop };
     } catch {}
     await new Promise((r) => setTimeout(r, 100));
   }
+  await stop();
   throw new Error('registry did not start');
+}
+
+/** Upload sessions (POST …/blobs/uploads/) in a registry's access log: plain ones and mount attempts. */
+async function uploadsIn(reg, repo) {
+  // The registry writes an access-log line after it has answered; give the last ones a moment to land.
+  await new Promise((r) => setTimeout(r, 200));
+  const text = await readFile(reg.log, 'utf8');
+  let posts = 0;
+  let mounts = 0;
+  for (const line of text.split('\n')) {
+    const m = /"POST (\/v2\/(.+?)\/blobs\/uploads\/\S*) HTTP/.exec(line);
+    if (!m || (repo && m[2] !== repo)) continue;
+    if (m[1].includes('mount=')) mounts++;
+    else posts++;
+  }
+  return { posts, mounts };
+}
+
+/** The digest a registry answers for repo:tag (HEAD on the manifest). */
+async function manifestDigest(reg, repo, tag) {
+  const r = await request(`${reg.url}/v2/${repo}/manifests/${tag}`, {
+    method: 'HEAD',
+    headers: {
+      accept:
+        'application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json',
+    },
+  });
+  await r.body.dump();
+  return r.statusCode === 200 ? r.headers['docker-content-digest'] : `HTTP ${r.statusCode}`;
 }
 
 async function pushBlob(url, repo, info, body) {
@@ -173,7 +227,10 @@ function measure(cmd) {
     'import resource,subprocess,sys,time,json\nt=time.time()\np=subprocess.run(sys.argv[1:],stdout=subprocess.PIPE,stderr=subprocess.PIPE)\nw=time.time()-t\nr=resource.getrusage(resource.RUSAGE_CHILDREN)\nprint(json.dumps({"code":p.returncode,"wall":w,"cpu":r.ru_utime+r.ru_stime,"rss_kib":r.ru_maxrss,"stdout":p.stdout.decode()[-4000:],"stderr":p.stderr.decode()[-2000:]}))';
   const out = spawnSync('python3', ['-c', py, ...cmd], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const res = JSON.parse(out.stdout);
-  if (res.code !== 0) throw new Error(`${cmd.join(' ')} failed (${res.code}): ${res.stderr}`);
+  if (res.code !== 0)
+    throw Object.assign(new Error(`${cmd.join(' ')} failed (${res.code}): ${res.stderr}`), {
+      short: `exit ${res.code}: ${res.stderr.trim().split('\n')[0]}`,
+    });
   return res;
 }
 
@@ -182,27 +239,11 @@ const median = (xs) => {
   return s[Math.floor(s.length / 2)];
 };
 
-console.log(`bench: generating data (cached in ${cacheDir}) …`);
-const bigLayers = [];
-for (let i = 0; i < 4; i++) bigLayers.push(await layer(`big${i}`, BIG_MIB * 1024 * 1024));
-const smallLayers = [];
-for (let i = 0; i < 40; i++) smallLayers.push(await layer(`small${i}`, 64 * 1024 + i * 24 * 1024));
-const reg = await startRegistry();
-const work = await mkdtemp(join(tmpdir(), 'ocipull-bench-out-'));
-try {
-  console.log(`bench: pushing to ${reg.url} …`);
-  await pushImage(reg, 'bench/big', bigLayers);
-  await pushImage(reg, 'bench/many', smallLayers);
-  if (args.includes('--serve')) {
-    // For profiling by hand: keep the registry up with both images until Ctrl-C.
-    console.log(`bench: serving ${reg.host}/bench/big:1 and ${reg.host}/bench/many:1; Ctrl-C to stop`);
-    await new Promise((r) => process.once('SIGINT', r));
-    process.exitCode = 0;
-  }
-  const images = [
-    { name: `big (4 x ${BIG_MIB} MiB gzip layers)`, repo: 'bench/big' },
-    { name: 'many (40 small layers)', repo: 'bench/many' },
-  ];
+const pad = (v, n) => String(v).padStart(n);
+const meets = (ok) => (ok ? 'met' : 'NOT met');
+
+/** Pulls each image with ocipull and skopeo (into a layout), alternating; then a repeated pull. */
+async function pullBench(images) {
   const rows = [];
   for (const img of images) {
     const runs = { ocipull: [], skopeo: [] };
@@ -246,7 +287,9 @@ try {
       });
     }
   }
-  console.log(`\nbench: ${ROUNDS} rounds each, alternating tools; median wall and CPU seconds, max peak RSS`);
+  console.log(
+    `\nbench: pull, ${ROUNDS} rounds each, alternating tools; median wall and CPU seconds, max peak RSS`,
+  );
   console.log(
     'image                              tool      wall(s)  cpu(s)  peakRSS(MiB)  wall ratio  repeat pull',
   );
@@ -258,12 +301,180 @@ try {
       `${r.image.padEnd(35)}${r.tool.padEnd(10)}${r.wall.toFixed(2).padStart(7)}  ${r.cpu.toFixed(2).padStart(6)}  ${r.rss.toFixed(1).padStart(12)}  ${ratio.padStart(10)}  ${repeat}`,
     );
   }
-  const size = (await Promise.all(bigLayers.map((l) => stat(l.path)))).reduce((n, s) => n + s.size, 0);
+}
+
+/**
+ * Registry to registry: `ocipull copy` against `skopeo copy docker://A docker://B`, alternating. Every run goes into
+ * a fresh registry instance (new port, empty storage) and a fresh repository name, so every blob is uploaded: the
+ * source is another registry (no cross-repository mount applies), and skopeo's blob-info cache
+ * (/var/lib/containers/cache/blob-info-cache-v1.boltdb as root) would otherwise remember where earlier runs put
+ * the blobs and mount them from those repositories instead of uploading (seen in the access log). The upload
+ * sessions of each run are counted in the destination's access log to show that both tools uploaded everything.
+ */
+async function copyBench(images) {
+  const rows = [];
+  const notes = [];
+  const ocipullCopy = (src, dst) => [process.execPath, bin, 'copy', '--progress=none', '--json', src, dst];
+  const skopeoCopy = (src, dst) => [
+    'skopeo',
+    'copy',
+    '--quiet',
+    '--src-tls-verify=false',
+    '--dest-tls-verify=false',
+    `docker://${src}`,
+    `docker://${dst}`,
+  ];
+  /** A failed copy is noted and the bench goes on: one broken row should not hide the others. */
+  const attempt = (what, cmd) => {
+    try {
+      return measure(cmd);
+    } catch (err) {
+      if (!err.short) throw err;
+      notes.push(`${what} failed: ${err.short}`);
+      return undefined;
+    }
+  };
+  for (const img of images) {
+    const short = img.repo.split('/')[1];
+    const srcRef = `${reg.host}/${img.repo}:1`;
+    const srcDigest = await manifestDigest(reg, img.repo, '1');
+    const runs = { ocipull: [], skopeo: [] };
+    const failed = { ocipull: 0, skopeo: 0 };
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = round % 2 === 0 ? ['ocipull', 'skopeo'] : ['skopeo', 'ocipull'];
+      for (const tool of order) {
+        if (tool === 'skopeo' && !withSkopeo) continue;
+        const dst = await startRegistry({ accessLog: true });
+        try {
+          const repo = `mirror/${short}-${tool}-${round}`;
+          const dstRef = `${dst.host}/${repo}:1`;
+          const what = `${short}, ${tool}, round ${round + 1}`;
+          const res = attempt(
+            what,
+            tool === 'ocipull' ? ocipullCopy(srcRef, dstRef) : skopeoCopy(srcRef, dstRef),
+          );
+          if (!res) {
+            failed[tool]++;
+            continue;
+          }
+          res.uploads = await uploadsIn(dst, repo);
+          runs[tool].push(res);
+          const got = await manifestDigest(dst, repo, '1');
+          if (got !== srcDigest)
+            notes.push(`${what}: digest ${got} at the destination, ${srcDigest} at the source`);
+        } finally {
+          await dst.stop();
+        }
+      }
+    }
+    // Copying the same image again into the same destination must upload nothing.
+    let repeat;
+    const dst = await startRegistry({ accessLog: true });
+    try {
+      const repo = `mirror/${short}-repeat`;
+      const dstRef = `${dst.host}/${repo}:1`;
+      if (attempt(`${short}, ocipull, first copy for the repeat`, ocipullCopy(srcRef, dstRef))) {
+        const before = await uploadsIn(dst, repo);
+        const res = attempt(`${short}, ocipull, repeat copy`, ocipullCopy(srcRef, dstRef));
+        const after = await uploadsIn(dst, repo);
+        const second = res && JSON.parse(res.stdout);
+        repeat = second && {
+          sessions: after.posts + after.mounts - before.posts - before.mounts,
+          copied: second.blobs.copied,
+          existing: second.blobs.existing,
+        };
+      }
+    } finally {
+      await dst.stop();
+    }
+    for (const tool of ['ocipull', 'skopeo']) {
+      if (runs[tool].length === 0 && failed[tool] === 0) continue;
+      const ok = runs[tool];
+      const posts = [...new Set(ok.map((r) => r.uploads.posts))].join('/');
+      const mounts = Math.max(0, ...ok.map((r) => r.uploads.mounts));
+      rows.push({
+        image: img.name,
+        tool,
+        ok: ok.length,
+        failed: failed[tool],
+        wall: ok.length ? median(ok.map((r) => r.wall)) : Number.NaN,
+        cpu: ok.length ? median(ok.map((r) => r.cpu)) : Number.NaN,
+        rss: ok.length ? Math.max(...ok.map((r) => r.rss_kib)) / 1024 : Number.NaN,
+        uploads: mounts ? `${posts} +${mounts} mnt` : posts,
+        repeat: tool === 'ocipull' ? (repeat ?? 'failed') : undefined,
+      });
+    }
+  }
   console.log(
-    `\nbig image: ${(size / 1024 / 1024).toFixed(0)} MiB of layers; machine: ${spawnSync('nproc').stdout.toString().trim()} cores`,
+    `\nbench: copy registry to registry, each run into a fresh registry; ${ROUNDS} rounds each, alternating tools; median wall and CPU seconds, max peak RSS`,
   );
+  console.log(
+    'image                              tool      wall(s)  cpu(s)  peakRSS(MiB)  wall ratio  uploads/run  repeat copy',
+  );
+  const num = (x, n) => (Number.isNaN(x) ? '-' : x.toFixed(2)).padStart(n);
+  for (const r of rows) {
+    const sk = rows.find((x) => x.image === r.image && x.tool === 'skopeo');
+    r.ratio = r.tool === 'ocipull' && sk && r.ok && sk.ok ? r.wall / sk.wall : undefined;
+    let repeat = '';
+    if (r.repeat === 'failed') repeat = 'failed (see notes)';
+    else if (r.repeat)
+      repeat = `${r.repeat.sessions} blobs uploaded (--json: ${r.repeat.copied} copied, ${r.repeat.existing} already there)`;
+    const failures = r.failed ? `  [${r.failed} of ${r.ok + r.failed} runs failed]` : '';
+    console.log(
+      `${r.image.padEnd(35)}${r.tool.padEnd(10)}${num(r.wall, 7)}  ${num(r.cpu, 6)}  ${(Number.isNaN(r.rss) ? '-' : r.rss.toFixed(1)).padStart(12)}  ${(r.ratio?.toFixed(2) ?? '').padStart(10)}  ${pad(r.uploads || '-', 11)}  ${repeat}${failures}`,
+    );
+  }
+  for (const n of notes) console.log(`note: ${n}`);
+  const ours = rows.filter((r) => r.tool === 'ocipull');
+  const big = ours.find((r) => r.image === images[0].name);
+  const many = ours.find((r) => r.image === images[1].name);
+  const t = [];
+  if (big?.ratio !== undefined)
+    t.push(`big wall ${big.ratio.toFixed(2)} x skopeo (<= 0.80: ${meets(big.ratio <= 0.8)})`);
+  if (many?.ratio !== undefined)
+    t.push(`many wall ${many.ratio.toFixed(2)} x skopeo (<= 1.50: ${meets(many.ratio <= 1.5)})`);
+  const rss = Math.max(...ours.filter((r) => r.ok).map((r) => r.rss));
+  if (Number.isFinite(rss)) t.push(`peak RSS ${rss.toFixed(1)} MiB (< 100: ${meets(rss < 100)})`);
+  const repeats = ours.map((r) => r.repeat);
+  if (repeats.every((x) => typeof x === 'object')) {
+    const n = Math.max(...repeats.map((x) => x.sessions));
+    t.push(`repeat copy ${n} blobs uploaded (0: ${meets(n === 0)})`);
+  } else t.push('repeat copy: failed (NOT met)');
+  console.log(`copy targets (issue #8): ${t.join('; ')}`);
+}
+
+console.log(`bench: generating data (cached in ${cacheDir}) …`);
+const bigLayers = [];
+for (let i = 0; i < 4; i++) bigLayers.push(await layer(`big${i}`, BIG_MIB * 1024 * 1024));
+const smallLayers = [];
+for (let i = 0; i < 40; i++) smallLayers.push(await layer(`small${i}`, 64 * 1024 + i * 24 * 1024));
+const reg = await startRegistry();
+const work = await mkdtemp(join(tmpdir(), 'ocipull-bench-out-'));
+try {
+  console.log(`bench: pushing to ${reg.url} …`);
+  await pushImage(reg, 'bench/big', bigLayers);
+  await pushImage(reg, 'bench/many', smallLayers);
+  if (args.includes('--serve')) {
+    // For profiling by hand: keep the registry up with both images, and an empty one to copy into, until Ctrl-C;
+    // then stop both and measure nothing.
+    const dst = await startRegistry({ accessLog: true });
+    console.log(`bench: serving ${reg.host}/bench/big:1 and ${reg.host}/bench/many:1; Ctrl-C to stop`);
+    console.log(`bench: empty destination registry ${dst.host} (access log: ${dst.log})`);
+    await new Promise((r) => process.once('SIGINT', r));
+    await dst.stop();
+  } else {
+    const images = [
+      { name: `big (4 x ${BIG_MIB} MiB gzip layers)`, repo: 'bench/big' },
+      { name: 'many (40 small layers)', repo: 'bench/many' },
+    ];
+    if (ONLY !== 'copy') await pullBench(images);
+    if (ONLY !== 'pull') await copyBench(images);
+    const size = (await Promise.all(bigLayers.map((l) => stat(l.path)))).reduce((n, s) => n + s.size, 0);
+    console.log(
+      `\nbig image: ${(size / 1024 / 1024).toFixed(0)} MiB of layers; machine: ${spawnSync('nproc').stdout.toString().trim()} cores`,
+    );
+  }
 } finally {
-  reg.stop();
   if (!KEEP) await rm(work, { recursive: true, force: true });
-  await rm(reg.dir, { recursive: true, force: true });
+  await reg.stop();
 }
