@@ -42,6 +42,16 @@ export function isResumable(err: unknown): boolean {
   );
 }
 
+/**
+ * Destroys a body we stop reading. undici's body emits an `AbortError` when destroyed unfinished; once the loop
+ * reading it is gone nothing listens, and that would be an uncaught exception.
+ */
+function dispose(body: Readable | undefined): void {
+  if (!body || body.destroyed) return;
+  body.on('error', () => undefined);
+  body.destroy();
+}
+
 async function* readBlob(
   source: ImageSource,
   blob: BlobRef,
@@ -56,7 +66,7 @@ async function* readBlob(
   const interrupted = () => new OcipullError('E_INTERRUPTED', `${operation}: interrupted`);
   // When the copy gives up (Ctrl-C, another blob failed), a stalled source body must not hold it: destroy it.
   let body: Readable | undefined;
-  const onAbort = () => body?.destroy();
+  const onAbort = () => dispose(body);
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     while (pos < blob.size) {
@@ -94,7 +104,7 @@ async function* readBlob(
           throw new OcipullError('E_NETWORK', `${operation}: body ended after ${pos} of ${blob.size} bytes`);
         }
       } catch (err) {
-        body?.destroy();
+        dispose(body);
         if (opts.signal?.aborted) throw interrupted();
         if (isAbortError(err)) throw toNetworkError(err, operation);
         if (!isResumable(err) || failures >= opts.retry.retries) {
@@ -110,7 +120,7 @@ async function* readBlob(
           throw toNetworkError(e, operation);
         });
       } finally {
-        body?.destroy();
+        dispose(body);
         body = undefined;
       }
     }

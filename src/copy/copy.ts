@@ -155,8 +155,11 @@ export async function copyImage(
     }
     return { job, result, moved };
   };
+  // Largest first (longest-processing-time scheduling): a small config must not hold a slot while a big layer
+  // waits for one, which would leave the last layer running alone at the end.
+  const bySize = [...plan.blobs].sort((a, b) => b.size - a.size);
   const settled = await Promise.allSettled(
-    plan.blobs.map((b) =>
+    bySize.map((b) =>
       limiter.run(async () => {
         try {
           return await move(b);
