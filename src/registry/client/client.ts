@@ -74,6 +74,7 @@ export class RegistryClient {
   readonly #transport: Transport;
   readonly #session: AuthSession;
   #baseUrl: URL | undefined;
+  #pinging: Promise<URL> | undefined;
   readonly #schemes: ('https' | 'http')[];
 
   private constructor(options: ClientOptions, transport: Transport, schemes: ('https' | 'http')[]) {
@@ -139,8 +140,16 @@ export class RegistryClient {
   /**
    * Pings `/v2/` to learn the scheme and the auth challenge (as ggcr's transport does up front), once per client.
    */
-  async ping(): Promise<URL> {
-    if (this.#baseUrl) return this.#baseUrl;
+  ping(): Promise<URL> {
+    if (this.#baseUrl) return Promise.resolve(this.#baseUrl);
+    // Concurrent first requests (a copy's blob jobs) share one ping; a failed ping may be tried again.
+    this.#pinging ??= this.#ping().finally(() => {
+      this.#pinging = undefined;
+    });
+    return this.#pinging;
+  }
+
+  async #ping(): Promise<URL> {
     const host = connectHost(this.options.domain);
     let lastError: unknown;
     for (const scheme of this.#schemes) {
