@@ -29,7 +29,8 @@ const ansi = (source: string, flags?: string) => new RegExp(source.replaceAll('E
 const SGR_COLOUR = ansi('ESC\\[(?:3|9)\\d(?:;\\d+)*m'); // foreground colours: 30-39, 90-97
 const ANY_SGR = ansi('ESC\\[[\\d;]*m');
 const CURSOR_UP = ansi('ESC\\[\\d+F');
-const CURSOR_OR_ERASE = ansi('ESC\\[(?:2K|\\d+F)', 'g');
+// Line and cursor control: erase line, cursor up, erase below, hide and show the cursor.
+const CURSOR_OR_ERASE = ansi('ESC\\[(?:2K|\\d+F|J|\\?25[lh])', 'g');
 const GREEN = ansi('ESC\\[(?:\\d+;)*32m');
 
 /** An image with a config and two layers (three blobs) and, optionally, a gate on its first layer. */
@@ -195,8 +196,8 @@ describe('--progress=tty', () => {
     return frames
       .at(-1)!
       .split('\n')
-      .filter(Boolean)
-      .map((l) => l.replaceAll(`${ESC}[2K`, ''));
+      .map((l) => l.replaceAll(`${ESC}[2K`, '').replace(ansi('ESC\\[(?:J|\\?25[lh])', 'g'), ''))
+      .filter(Boolean);
   }
 
   it('redraws in place with cursor movement and ends on a total line of all blobs, in colour on a TTY', async () => {
@@ -298,6 +299,82 @@ describe('progress on a real terminal (tmux)', () => {
       expect(screen.match(/\d+\/\d+ blobs, /g), screen).toEqual(['3/3 blobs, ']);
       for (const field of ['Digest:', 'Platform:', 'Layers:', 'Downloaded:', 'Time:'])
         expect(screen, screen).toMatch(new RegExp(`^${field} `, 'm'));
+    },
+  );
+});
+
+describe('progress on a small real terminal (tmux): 41 blobs', () => {
+  const tmux = hasTool('tmux');
+
+  /**
+   * Pulls an image of 40 layers (41 blobs) in a detached tmux pane of `cols` x `rows`, with one layer held until a
+   * frame shows it downloading (so later frames must redraw in place), optionally resizing the pane meanwhile.
+   * Returns the whole history (scrollback and screen), with wrapped lines joined.
+   */
+  async function manyInTmux(cols: number, rows: number, resizeTo?: { cols: number; rows: number }) {
+    const reg = await FaultRegistry.start();
+    cleanups.push(() => reg.close());
+    const layers = Array.from({ length: 40 }, (_, i) => pseudoRandomBytes(8 * 1024 + i * 512, `many${i}`));
+    const img = addImage(reg, 'team/many', 'v1', { layers });
+    const g = gate(reg, img.layers[0]!.digest, img.layers[0]!.bytes);
+    const dir = await tempDir('ocipull-tmux-');
+    const socket = join(dir, 'tmux.sock');
+    const tmuxCmd = (...a: string[]) =>
+      execFileSync('tmux', ['-S', socket, '-f', '/dev/null', ...a], { encoding: 'utf8', timeout: 5_000 });
+    const env = Object.entries({ ...isolatedEnv(await tempDir('ocipull-home-')), TERM: 'xterm' })
+      .map(([k, v]) => `${k}='${v}'`)
+      .join(' ');
+    const script = join(dir, 'run.sh');
+    await writeFile(
+      script,
+      `env -i ${env} '${process.execPath}' '${BIN}' pull --retries 0 '${reg.host}/team/many:v1' '${join(dir, 'out')}' >/dev/null\necho "EXIT:$?"\nsleep 60\n`,
+    );
+    tmuxCmd('new-session', '-d', '-s', 'many', '-x', String(cols), '-y', String(rows), `sh '${script}'`);
+    tmuxCmd('set-option', '-t', 'many', 'history-limit', '5000');
+    cleanups.push(async () => {
+      try {
+        tmuxCmd('kill-server');
+      } catch {
+        // already gone
+      }
+    });
+    const pane = () => tmuxCmd('capture-pane', '-p', '-t', 'many');
+    await waitFor(() => pane().includes('downloading'), 'a downloading row on the terminal', 10_000);
+    if (resizeTo) {
+      tmuxCmd('resize-window', '-t', 'many', '-x', String(resizeTo.cols), '-y', String(resizeTo.rows));
+      await new Promise((r) => setTimeout(r, 300)); // a few redraws at the new size
+    }
+    g.open();
+    await waitFor(() => /EXIT:\d+/.test(pane()), 'the pull to finish', 15_000);
+    const history = tmuxCmd('capture-pane', '-p', '-J', '-S', '-', '-t', 'many');
+    return {
+      history,
+      screen: tmuxCmd('capture-pane', '-p', '-J', '-t', 'many'),
+      width: resizeTo?.cols ?? cols,
+    };
+  }
+
+  it.skipIf(!tmux).each([
+    [120, 20],
+    [50, 30],
+  ])('at %dx%d: one frame in the whole scrollback, no line wider than the terminal', async (cols, rows) => {
+    const { history, width } = await manyInTmux(cols, rows);
+    expect(history, history).toContain('EXIT:0');
+    expect(history.match(/\d+\/41 blobs, /g), history).toEqual(['41/41 blobs, ']);
+    expect(history).toMatch(/41 done, 0 waiting/);
+    for (const line of history.split('\n')) expect(line.length, line).toBeLessThanOrEqual(width);
+  });
+
+  // Shrinking reflows the frame already drawn (tmux wraps its wide lines), which may push its top into the
+  // scrollback before ocipull can redraw; from then on every frame must fit the new size.
+  it.skipIf(!tmux)(
+    'follows a resize to a narrower terminal: the screen holds one frame that fits',
+    async () => {
+      const { screen, width } = await manyInTmux(120, 20, { cols: 60, rows: 24 });
+      expect(screen, screen).toContain('EXIT:0');
+      expect(screen.match(/\d+\/41 blobs, /g), screen).toEqual(['41/41 blobs, ']);
+      expect(screen).toMatch(/41 done, 0 waiting/);
+      for (const line of screen.split('\n')) expect(line.length, line).toBeLessThanOrEqual(width);
     },
   );
 });
