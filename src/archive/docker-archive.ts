@@ -18,14 +18,13 @@ import {
   OCI_IMAGE_CONFIG,
   OCI_IMAGE_INDEX,
   type PlatformSpec,
-  selectManifest,
+  walkToImage,
 } from '../oci/types/index.js';
 import { type BlobFile, readDocument, readManifest, readNamedEntries, statBlob } from './layout-reader.js';
 import { layoutEntries } from './oci-archive.js';
 import { parseRepoTag } from './repo-tag.js';
 import { type TarEntry, writeTar } from './tar-writer.js';
 
-const MAX_DEPTH = 4;
 const IMAGE_NAME = 'io.containerd.image.name';
 
 /** An image manifest chosen from the layout, with the descriptor that points at it. */
@@ -42,18 +41,12 @@ async function resolveImage(
   platform: PlatformSpec,
   operation: string,
 ): Promise<ResolvedImage> {
-  let descriptor = entry;
-  for (let depth = 0; depth < MAX_DEPTH; depth++) {
-    const { file, parsed } = await readManifest(layout, descriptor, 'manifest', operation);
-    if (parsed.kind === 'image') return { descriptor, file, manifest: parsed.manifest };
-    try {
-      descriptor = selectManifest(parsed.index, platform);
-    } catch (err) {
-      if (!(err instanceof OcipullError)) throw err;
-      throw new OcipullError(err.code, `${operation}: ${err.message}`, { hint: err.hint, cause: err });
-    }
-  }
-  throw new OcipullError('E_UNSUPPORTED', `${operation}: indexes nested more than ${MAX_DEPTH} levels deep`);
+  const read = async (descriptor: Descriptor) => ({
+    descriptor,
+    ...(await readManifest(layout, descriptor, 'manifest', operation)),
+  });
+  const walked = await walkToImage(await read(entry), platform, read, layout);
+  return { descriptor: walked.manifest.descriptor, file: walked.manifest.file, manifest: walked.image };
 }
 
 function blobName(digest: Digest): string {

@@ -5,9 +5,10 @@ import {
   type Digest,
   formatPlatform,
   type ImageManifest,
+  MAX_INDEX_DEPTH,
   type PlatformSpec,
   requirePlatform,
-  selectManifest,
+  walkToImage,
 } from '../oci/types/index.js';
 import type { ImageSource, SourceManifest } from './types.js';
 
@@ -40,8 +41,11 @@ function platformOf(d: Descriptor | undefined): string | null {
 
 async function expand(source: ImageSource, node: PlannedManifest, depth: number): Promise<void> {
   if (node.result.parsed.kind !== 'index') return;
-  if (depth > 3)
-    throw new OcipullError('E_UNSUPPORTED', `copy ${source.name}: indexes nested more than 4 levels deep`);
+  if (depth >= MAX_INDEX_DEPTH)
+    throw new OcipullError(
+      'E_UNSUPPORTED',
+      `copy ${source.name}: indexes nested more than ${MAX_INDEX_DEPTH} levels deep`,
+    );
   for (const d of node.result.parsed.index.manifests) {
     const child: PlannedManifest = {
       result: await source.manifest(d),
@@ -77,22 +81,8 @@ export async function planCopy(
     if (opts.all) {
       await expand(source, root, 0);
     } else {
-      let current = top;
-      let descriptor: Descriptor | undefined;
-      for (let depth = 0; current.parsed.kind === 'index'; depth++) {
-        if (depth > 3)
-          throw new OcipullError(
-            'E_UNSUPPORTED',
-            `copy ${source.name}: indexes nested more than 4 levels deep`,
-          );
-        try {
-          descriptor = selectManifest(current.parsed.index, opts.platform);
-        } catch (err) {
-          throw withContext(err, context);
-        }
-        current = await source.manifest(descriptor);
-      }
-      root = { result: current, descriptor, children: [] };
+      const walked = await walkToImage(top, opts.platform, (d) => source.manifest(d), opts.subject);
+      root = { result: walked.manifest, descriptor: walked.descriptor, children: [] };
     }
   }
   const blobs = new Map<string, CopyPlan['blobs'][number]>();

@@ -12,6 +12,7 @@ import {
   type PlatformSpec,
   requirePlatform,
   selectManifest,
+  walkToImage,
 } from '../oci/types/index.js';
 import { canonicalOf, type Reference } from '../reference/index.js';
 import type { ManifestResult, RegistryClient } from '../registry/client/index.js';
@@ -49,30 +50,24 @@ export async function resolveImage(
   platform: PlatformSpec,
   explicit = false,
 ): Promise<ResolvedImage> {
-  let current = resolved.top;
-  let descriptor: Descriptor | undefined;
-  const context = `choose ${formatPlatform(platform)} from ${canonicalOf(resolved.ref)}`;
-  for (let depth = 0; depth < 4; depth++) {
-    if (current.parsed.kind === 'image') {
-      const manifest = current.parsed.manifest;
-      if (explicit && depth === 0 && hasImageConfig(manifest)) {
-        // An explicit --platform must match a single-platform image too.
-        const bytes = await client.getBlobBytes(resolved.ref.path, manifest.config);
-        try {
-          requirePlatform(configPlatform(bytes), platform);
-        } catch (err) {
-          throw withContext(err, context);
-        }
-      }
-      return { descriptor, manifestResult: current, manifest };
+  const subject = canonicalOf(resolved.ref);
+  const top = resolved.top;
+  if (explicit && top.parsed.kind === 'image' && hasImageConfig(top.parsed.manifest)) {
+    // An explicit --platform must match a single-platform image too.
+    const bytes = await client.getBlobBytes(resolved.ref.path, top.parsed.manifest.config);
+    try {
+      requirePlatform(configPlatform(bytes), platform);
+    } catch (err) {
+      throw withContext(err, `choose ${formatPlatform(platform)} from ${subject}`);
     }
-    descriptor = selectFromIndex(resolved.ref, current.parsed.index, platform);
-    current = await client.getManifest(resolved.ref.path, descriptor.digest, descriptor.size);
   }
-  throw new OcipullError(
-    'E_UNSUPPORTED',
-    `resolve ${resolved.ref.path}: indexes nested more than 4 levels deep`,
+  const walked = await walkToImage(
+    top,
+    platform,
+    (d) => client.getManifest(resolved.ref.path, d.digest, d.size),
+    subject,
   );
+  return { descriptor: walked.descriptor, manifestResult: walked.manifest, manifest: walked.image };
 }
 
 /** Chooses `platform` from an index; a miss names the reference and lists what the index offers. */

@@ -12,6 +12,7 @@ export {
   parseDigest,
   sha256Digest,
 } from './digest.js';
+export { MAX_INDEX_DEPTH, type WalkResult, walkToImage } from './index-walk.js';
 export type { ParsedManifest } from './manifest.js';
 export { parseManifest } from './manifest.js';
 export {
