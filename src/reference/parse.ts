@@ -12,8 +12,8 @@ import {
   DEFAULT_TAG,
   DOCKER_HUB_DOMAIN,
   LEGACY_DOCKER_HUB_DOMAIN,
-  NAME_MAX_LENGTH,
   OFFICIAL_REPO_PREFIX,
+  PATH_MAX_LENGTH,
   type Reference,
 } from './reference.js';
 
@@ -153,10 +153,10 @@ function parseName(input: string, fail: Fail): NameParts {
 
   const normalizedPath =
     domain === DOCKER_HUB_DOMAIN && !path.includes('/') ? OFFICIAL_REPO_PREFIX + path : path;
-  const nameLength = domain.length + 1 + normalizedPath.length;
-  if (nameLength > NAME_MAX_LENGTH) {
+  // Like Go's Parse, the limit applies to the path alone; the registry domain is not counted.
+  if (normalizedPath.length > PATH_MAX_LENGTH) {
     throw fail(
-      `repository name ${quote(`${domain}/${normalizedPath}`)} is ${nameLength} characters long; the limit is ${NAME_MAX_LENGTH}`,
+      `repository path ${quote(normalizedPath)} is ${normalizedPath.length} characters long; the limit is ${PATH_MAX_LENGTH} (the registry domain is not counted)`,
     );
   }
   return { domain, path: normalizedPath, tag, digest };

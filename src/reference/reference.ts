@@ -30,8 +30,12 @@ export const OFFICIAL_REPO_PREFIX = 'library/';
 /** The tag added when a reference has neither tag nor digest (`TagNameOnly`). */
 export const DEFAULT_TAG = 'latest';
 
-/** The longest normalized name (`domain/path`) we accept, as distribution/reference v0.6 `NameTotalLengthMax`. */
-export const NAME_MAX_LENGTH = 255;
+/**
+ * The longest repository path we accept, after normalization (`library/` counts) and without the domain, as
+ * distribution/reference v0.6 `Parse` checks it: `len(repo.path) > RepositoryNameTotalLengthMax` (255). v0.5 counted
+ * `domain/path`; commit aaca75e "Exclude domain from name length check" changed it. The domain has no length limit.
+ */
+export const PATH_MAX_LENGTH = 255;
 
 /** The longest tag we accept (`[\w][\w.-]{0,127}`). */
 export const TAG_MAX_LENGTH = 128;

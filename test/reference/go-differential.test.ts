@@ -57,6 +57,22 @@ describe('agreement with distribution/reference', () => {
     expect(goParseNormalized('a_b.com/foo')).toMatchObject({ ok: true, domain: '', path: 'a_b.com/foo' });
     expect(goParseNormalized('docker/Docker')).toMatchObject({ ok: false });
     expect(goParseNormalized(`foo@sha256:${'f'.repeat(63)}`)).toMatchObject({ ok: false });
+    // reference_test.go TestReferenceParse: the length limit is on the path, not on domain/path.
+    expect(goParseNormalized(`example.com/${'a'.repeat(255)}:tag`)).toEqual({
+      ok: true,
+      domain: 'example.com',
+      path: 'a'.repeat(255),
+      tag: 'tag',
+      digest: null,
+    });
+    expect(goParseNormalized(`example.com/${'a'.repeat(256)}`)).toMatchObject({ ok: false });
+    expect(goParseNormalized(`${'a/'.repeat(127)}a:tag-puts-this-over-max`)).toMatchObject({
+      ok: true,
+      path: `${'a/'.repeat(127)}a`,
+    });
+    // normalize.go adds "library/" before Parse, so a one-component Hub name may have 247 characters.
+    expect(goParseNormalized('a'.repeat(247))).toMatchObject({ ok: true });
+    expect(goParseNormalized('a'.repeat(248))).toMatchObject({ ok: false });
   });
 
   it.each([['a_b.com/foo'], ['foo_bar.com/x'], ['test_com.io/x:tag'], ['do__cker.io/docker']])(
@@ -128,18 +144,39 @@ describe('agreement with distribution/reference', () => {
 
   it('agrees around the length limits', () => {
     const problems: string[] = [];
-    for (let n = 230; n <= 260; n++) {
+    const outcomes = { accepted: 0, rejected: 0 };
+    // n is the length of the path after normalization; the domains in front of it do not count.
+    for (let n = 240; n <= 270; n++) {
       for (const input of [
-        'a'.repeat(n),
-        `example.com/${'a'.repeat(n - 12)}`,
-        `a/${'b'.repeat(n - 12)}`,
+        'a'.repeat(n - 8),
+        `example.com/${'a'.repeat(n)}`,
+        `a/${'b'.repeat(n - 2)}`,
+        `localhost/${'c'.repeat(n)}:tag`,
+        `${'d'.repeat(63)}.${'e'.repeat(63)}.example.com:65535/${'f'.repeat(n)}`,
         `foo:${'t'.repeat(n - 130)}`,
-        `[::1]:5000/${'x/'.repeat(Math.floor((n - 12) / 2))}x`,
+        `[::1]:5000/${'x/'.repeat(Math.floor((n - 1) / 2))}x`,
+        `[2001:db8::1]:5000/${'y'.repeat(n)}@sha256:${'f'.repeat(64)}`,
       ]) {
-        const problem = disagreement(input, goParseNormalized(input));
+        const go = goParseNormalized(input);
+        outcomes[go.ok ? 'accepted' : 'rejected']++;
+        const problem = disagreement(input, go);
         if (problem !== null) problems.push(problem);
       }
     }
     expect(problems).toEqual([]);
+    expect(outcomes.accepted).toBeGreaterThan(80);
+    expect(outcomes.rejected).toBeGreaterThan(80);
+  });
+
+  it.each([
+    // From reference_test.go: valid, although domain/path is 267 characters.
+    [`example.com/${'a'.repeat(255)}:tag`, true],
+    [`example.com/${'a'.repeat(256)}`, false],
+    [`${'a/'.repeat(127)}a:tag-puts-this-over-max`, true],
+    [`domain/${'a'.repeat(256)}:tag`, false],
+  ])('%s: same answer as Go (ok=%s)', (input, ok) => {
+    const go = goParseNormalized(input);
+    expect(go.ok).toBe(ok);
+    expect(disagreement(input, go)).toBeNull();
   });
 });

@@ -76,10 +76,12 @@ export function goParseNormalized(s: string): GoResult {
   const m = referenceRegexp.exec(full);
   if (m === null) return { ok: false, error: 'invalid reference format' };
   const name = m[1] ?? '';
-  if (name.length > 255) return { ok: false, error: 'repository name must not be more than 255 characters' };
   const nm = anchoredNameRegexp.exec(name);
   const parsedDomain = nm?.[1] ?? '';
   const path = nm?.[2] ?? name;
+  // reference.go Parse: `if len(repo.path) > RepositoryNameTotalLengthMax` (v0.6.0, commit aaca75e "Exclude domain
+  // from name length check"). v0.5.0 checked len(matches[1]), the whole domain/path; that reading is wrong here.
+  if (path.length > 255) return { ok: false, error: 'repository name must not be more than 255 characters' };
   const parsedTag = m[2] || null;
   const parsedDigest = m[3] || null;
   if (parsedDigest !== null) {

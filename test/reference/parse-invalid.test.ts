@@ -143,8 +143,11 @@ const rows: [string, RegExp][] = [
   [`foo@${D}@${D}`, /invalid character "@" in sha256 digest/],
   ['registry.com:8080/myapp@sha256:badbadbadbad', /invalid character "s" in sha256 digest|got 12/],
   // Length
-  [`example.com/${'a'.repeat(244)}`, /is 256 characters long; the limit is 255/],
-  ['a'.repeat(238), /is 256 characters long; the limit is 255/],
+  // The path alone may be 255 characters (reference_test.go: "example.com/" + strings.Repeat("a", 256) is too long).
+  [`example.com/${'a'.repeat(256)}`, /is 256 characters long; the limit is 255/],
+  ['a'.repeat(248), /repository path "library\/a+…" is 256 characters long; the limit is 255/],
+  // reference_test.go: "domain/" + strings.Repeat("a", 256) + ":tag" (here "domain/" is part of a Hub path)
+  [`domain/${'a'.repeat(256)}:tag`, /is 263 characters long/],
   [`${'a/'.repeat(128)}a:tag`, /the limit is 255/],
   [
     'this_is_not_a_valid_namespace_because_its_lenth_is_greater_than_255_this_is_not_a_valid_namespace_because_its_lenth_is_greater_than_255_this_is_not_a_valid_namespace_because_its_lenth_is_greater_than_255_this_is_not_a_valid_namespace_because_its_lenth_is_greater_than_255/docker',

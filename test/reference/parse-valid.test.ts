@@ -636,33 +636,45 @@ const rows: Row[] = [
     `example.com:8000/named:tagged@${D512}`,
     `example.com:8000/named:tagged@${D512}`,
   ],
-  // Length limits: the normalized name may be 255 characters
+  // Length limits: the path (after normalization, without the domain) may be 255 characters, as in Go's Parse
+  // (`len(repo.path) > RepositoryNameTotalLengthMax`); the whole name may be longer.
+  // distribution/reference reference_test.go: "example.com/" + strings.Repeat("a", 255) + ":tag" is valid.
   [
-    `example.com/${'a'.repeat(243)}`,
+    `example.com/${'a'.repeat(255)}:tag`,
     'example.com',
-    'a'.repeat(243),
-    'latest',
+    'a'.repeat(255),
+    'tag',
     null,
-    `example.com/${'a'.repeat(243)}:latest`,
-    `example.com/${'a'.repeat(243)}`,
+    `example.com/${'a'.repeat(255)}:tag`,
+    `example.com/${'a'.repeat(255)}:tag`,
   ],
   [
-    'a'.repeat(237),
-    'docker.io',
-    `library/${'a'.repeat(237)}`,
+    `${'r'.repeat(60)}.example.com:5000/${'a/'.repeat(127)}a`,
+    `${'r'.repeat(60)}.example.com:5000`,
+    `${'a/'.repeat(127)}a`,
     'latest',
     null,
-    hub(`library/${'a'.repeat(237)}`),
-    'a'.repeat(237),
+    `${'r'.repeat(60)}.example.com:5000/${'a/'.repeat(127)}a:latest`,
+    `${'r'.repeat(60)}.example.com:5000/${'a/'.repeat(127)}a`,
   ],
   [
-    `${'a/'.repeat(118)}a:tag-puts-this-over-max`,
+    'a'.repeat(247),
     'docker.io',
-    `${'a/'.repeat(118)}a`,
+    `library/${'a'.repeat(247)}`,
+    'latest',
+    null,
+    hub(`library/${'a'.repeat(247)}`),
+    'a'.repeat(247),
+  ],
+  // reference_test.go: strings.Repeat("a/", 127) + "a:tag-puts-this-over-max" (the tag does not count).
+  [
+    `${'a/'.repeat(127)}a:tag-puts-this-over-max`,
+    'docker.io',
+    `${'a/'.repeat(127)}a`,
     'tag-puts-this-over-max',
     null,
-    hub(`${'a/'.repeat(118)}a`, 'tag-puts-this-over-max'),
-    `${'a/'.repeat(118)}a:tag-puts-this-over-max`,
+    hub(`${'a/'.repeat(127)}a`, 'tag-puts-this-over-max'),
+    `${'a/'.repeat(127)}a:tag-puts-this-over-max`,
   ],
 ];
 
@@ -686,9 +698,15 @@ describe('parseReference: valid references', () => {
     expect(Object.isFrozen(parseReference('debian'))).toBe(true);
   });
 
-  it('counts the 255-character limit on the normalized name, not the input', () => {
-    // 240 characters typed, but "docker.io/library/" makes it 258.
-    expect(() => parseReference('a'.repeat(240))).toThrow(/258 characters long; the limit is 255/);
-    expect(parseReference(`example.com/${'a'.repeat(243)}`).path).toHaveLength(243);
+  it('counts the 255-character limit on the normalized path, without the domain', () => {
+    // 250 characters typed, but "library/" makes the path 258.
+    expect(() => parseReference('a'.repeat(250))).toThrow(
+      /repository path "library\/a+…" is 258 characters long; the limit is 255 \(the registry domain is not counted\)/,
+    );
+    // A 255-character path is fine whatever the domain adds: 267 characters in all here.
+    expect(parseReference(`example.com/${'a'.repeat(255)}`).path).toHaveLength(255);
+    expect(repositoryOf(parseReference(`example.com/${'a'.repeat(255)}`))).toHaveLength(267);
+    // The old reading (domain/path <= 255) rejected this; Go's v0.6 Parse accepts it.
+    expect(parseReference(`localhost:5000/${'b'.repeat(250)}`).path).toHaveLength(250);
   });
 });

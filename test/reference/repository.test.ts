@@ -13,6 +13,8 @@ describe('parseRepository', () => {
     ['[::1]:5000/x/y', '[::1]:5000', 'x/y'],
     ['Foo/bar', 'Foo', 'bar'],
     ['localhost', 'docker.io', 'library/localhost'],
+    // The 255-character limit is on the path; the domain is not counted (distribution/reference v0.6 Parse).
+    [`example.com/${'a'.repeat(255)}`, 'example.com', 'a'.repeat(255)],
   ])('%s', (input, domain, path) => {
     const repo = parseRepository(input);
     expect(repo).toEqual({ domain, path });
@@ -44,7 +46,7 @@ describe('parseRepository', () => {
     ['foo/Bar', /must be lowercase/, undefined],
     ['a..b', /separator "\.\."/, undefined],
     ['1a3f5e7d9c1b3a5f7e9d1c3b5a7f9e1d3c5b7a9f1e3d5d7c9b1a3f5e7d9c1b3a', /image ID/, /docker\.io\/<hex>/],
-    [`example.com/${'a'.repeat(244)}`, /the limit is 255/, undefined],
+    [`example.com/${'a'.repeat(256)}`, /the limit is 255/, undefined],
   ])('rejects %j', (input, reason, hint) => {
     let caught: unknown;
     try {

@@ -44,19 +44,33 @@ const longInputs: [string, string, RegExp][] = [
   ['long tag of dashes', `a:_${'-'.repeat(N)}!`, /invalid character "!" in tag/],
   ['long digest', `a@sha256:${'a'.repeat(N)}`, /got 10000/],
   ['long algorithm', `a@${'a'.repeat(N)}:${'a'.repeat(64)}`, /unsupported digest algorithm/],
-  ['long IPv6', `[${':'.repeat(N)}]/x`, /the limit is 255/],
-  ['long domain labels', `${'a-'.repeat(N)}a.com/x`, /the limit is 255/],
-  ['long domain of dashes', `a${'-'.repeat(N)}b.com/x`, /the limit is 255/],
   ['long label ending in dash', `a${'-'.repeat(N)}.com/x`, /must not start or end with '-'/],
   ['long domain ending in dash', `a.${'a-'.repeat(N)}/x`, /must not start or end with '-'/],
-  ['long port', `a.com:${'1'.repeat(N)}/x`, /the limit is 255/],
   ['long bad port', `a.com:${'1'.repeat(N)}x/x`, /must be a number/],
   ['emoji flood', '🐳'.repeat(N), /invalid character "🐳"/],
   ['lone surrogates', '\uD800'.repeat(N), /invalid character "\\ud800"/],
   ['64 hex and more', 'a'.repeat(64 * 100), /the limit is 255/],
 ];
 
+/**
+ * Long domains that distribution/reference accepts: its length limit covers only the path (`len(repo.path)`), and
+ * its domain grammar has no length limit. They must still be parsed in linear time.
+ */
+const longAcceptedDomains: [string, string][] = [
+  ['long IPv6', `[${':'.repeat(N)}]`],
+  ['long domain labels', `${'a-'.repeat(N)}a.com`],
+  ['long domain of dashes', `a${'-'.repeat(N)}b.com`],
+  ['long port', `a.com:${'1'.repeat(N)}`],
+];
+
 describe('long and hostile input', () => {
+  it.each(longAcceptedDomains)('%s is accepted quickly, as Go accepts it', (_name, domain) => {
+    const started = performance.now();
+    const ref = parseReference(`${domain}/x`);
+    expect(performance.now() - started).toBeLessThan(250);
+    expect(ref).toEqual({ domain, path: 'x', tag: 'latest', digest: null });
+  });
+
   it.each(longInputs)('%s is rejected quickly with a specific reason', (_name, input, reason) => {
     const started = performance.now();
     const err = rejectionOf(() => parseReference(input));
