@@ -44,8 +44,12 @@ const allowed: Record<string, { modules: string[]; packages: string[] }> = {
     ],
     packages: [],
   },
-  unpack: { modules: ['oci/layout', 'oci/types', 'errors'], packages: ['tar-stream'] },
+  unpack: { modules: ['oci/layout', 'oci/types', 'errors'], packages: ['tar-stream', 'fzstd'] },
   archive: { modules: ['oci/layout', 'oci/types', 'errors'], packages: ['tar-stream'] },
+  lock: {
+    modules: ['registry/client', 'oci/types', 'oci/layout', 'reference', 'copy', 'errors'],
+    packages: ['zod'],
+  },
   cli: { modules: ['*'], packages: ['*'] },
 };
 
