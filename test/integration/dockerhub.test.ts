@@ -20,13 +20,13 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliResult, runCli } from '../cli/capture.js';
 import { checkBlobs, readIndexJson } from '../fakes/layout.js';
-import { baseLayer, platformLayer } from '../helpers/fixtures.js';
+import { baseLayer } from '../helpers/fixtures.js';
 import {
   type BuiltArtifact,
   type BuiltImage,
   buildImage,
-  buildIndex,
   buildLayer,
+  formatPlatform,
 } from '../helpers/images.js';
 import { decodeJwt } from '../helpers/jwt.js';
 import { MediaType } from '../helpers/media-types.js';
@@ -36,6 +36,7 @@ import { skopeo } from '../helpers/skopeo.js';
 import type { TokenServer } from '../helpers/token-server.js';
 import { describeWithTools, requireTool } from '../helpers/tools.js';
 import { credentialsOf } from '../helpers/users.js';
+import { buildDebianFixture, DEBIAN_PLATFORMS, type DebianFixture } from './dockerhub-debian.js';
 import { type ConnectProxy, startConnectProxy } from './dockerhub-proxy.js';
 import { type RateLimitStub, startRateLimitStub } from './dockerhub-stub.js';
 
@@ -55,6 +56,9 @@ const hostArch = process.arch === 'x64' ? 'amd64' : process.arch;
 
 /** skopeo reads the layout (item 3) and cross-checks the registry through the proxy (item 6). */
 const withSkopeo = requireTool('skopeo', 'the skopeo checks of "ocipull against Docker Hub, offline"');
+
+/** The platform `--json` and `inspect` print for an image of the debian fixture. */
+const platformName = (image: BuiltImage) => formatPlatform(image.platform);
 
 /** The `--json` summary of `ocipull pull`, as far as read here. */
 interface PullSummary {
@@ -77,7 +81,7 @@ interface InspectJson {
 
 /** The fixtures pushed into the registry, as built. */
 interface HubFixtures {
-  debian: ReturnType<typeof buildIndex>;
+  debian: DebianFixture;
   busybox: BuiltImage;
   secret: BuiltImage;
   probe: BuiltImage;
@@ -113,14 +117,12 @@ function tokenRequests(server: TokenServer, since: number) {
   });
 }
 
-/** Builds the images this suite pushes: debian (OCI index), busybox (Docker v2), a private one, the probe. */
+/**
+ * Builds the images this suite pushes: debian (Docker Hub's shape: an OCI index of 8 platforms, each followed by
+ * its attestation), busybox (Docker v2), a private one, the probe.
+ */
 async function buildHubFixtures(): Promise<HubFixtures> {
   const base = await baseLayer();
-  const images = await Promise.all(
-    ['linux/amd64', 'linux/arm64/v8'].map(async (platform) =>
-      buildImage({ format: 'oci', platform, layers: [base, await platformLayer(platform)] }),
-    ),
-  );
   const busybox = await buildImage({
     format: 'docker',
     platform: 'linux/amd64',
@@ -137,7 +139,7 @@ async function buildHubFixtures(): Promise<HubFixtures> {
     platform: 'linux/amd64',
     layers: [await buildLayer({ 'probe.txt': 'rate limit probe\n' })],
   });
-  return { debian: buildIndex({ format: 'oci', images }), busybox, secret, probe };
+  return { debian: await buildDebianFixture(), busybox, secret, probe };
 }
 
 describeWithTools(['docker-registry', 'openssl'], 'ocipull against Docker Hub, offline', () => {
@@ -332,6 +334,219 @@ describeWithTools(['docker-registry', 'openssl'], 'ocipull against Docker Hub, o
       const info = JSON.parse(inspected.stdout.toString('utf8')) as { Digest: string; Architecture: string };
       expect(info).toMatchObject({ Digest: host!.manifestDigest, Architecture: hostArch });
     }
+  });
+
+  it("3a. the stand-in's debian:latest has Docker Hub's shape: 8 platforms, each followed by its attestation", () => {
+    const index = JSON.parse(fixtures.debian.manifest.toString('utf8')) as {
+      mediaType: string;
+      manifests: {
+        mediaType: string;
+        digest: string;
+        platform: { os: string; architecture: string; variant?: string };
+        annotations?: Record<string, string>;
+      }[];
+    };
+    expect(index.mediaType).toBe(MediaType.ociIndex);
+    expect(index.manifests).toHaveLength(16);
+    const images = index.manifests.filter((_, i) => i % 2 === 0);
+    const attestations = index.manifests.filter((_, i) => i % 2 === 1);
+    expect(images.map((m) => formatPlatform(m.platform))).toEqual([...DEBIAN_PLATFORMS]);
+    attestations.forEach((attestation, i) => {
+      expect(attestation).toMatchObject({
+        mediaType: MediaType.ociManifest,
+        platform: { os: 'unknown', architecture: 'unknown' },
+        annotations: {
+          'vnd.docker.reference.type': 'attestation-manifest',
+          'vnd.docker.reference.digest': images[i]!.digest,
+        },
+      });
+    });
+    // One small gzip layer per platform image; one in-toto layer per attestation.
+    for (const image of fixtures.debian.images) {
+      expect(image.layers.map((l) => l.descriptor.mediaType)).toEqual([MediaType.ociLayerGzip]);
+      expect(image.layers[0]!.descriptor.size).toBeLessThan(1024);
+    }
+    for (const attestation of fixtures.debian.attestations) {
+      expect(attestation.layers.map((l) => l.descriptor.mediaType)).toEqual([MediaType.inToto]);
+    }
+  });
+
+  it.each([
+    ['linux/arm/v5', 'linux/arm/v5'],
+    ['linux/arm/v7', 'linux/arm/v7'],
+    ['linux/arm64', 'linux/arm64/v8'],
+    ['linux/386', 'linux/386'],
+  ] as const)(
+    '3b. ocipull pull --platform %s debian takes the %s image and no attestation',
+    async (asked, platform) => {
+      proxy.reset();
+      const image = fixtures.debian.image(platform);
+      const dest = join(await tempDir('ocipull-dockerhub-platform-'), 'debian');
+      const result = await runCli(
+        ['pull', '--json', '--progress=none', '--platform', asked, 'debian', dest],
+        {
+          env: await hubEnv(),
+        },
+      );
+      const summary = JSON.parse(succeeded(result, `pull --platform ${asked}`)) as PullSummary;
+      expectOnlyHubTargets();
+      expect(summary).toMatchObject({
+        reference: 'docker.io/library/debian:latest',
+        digest: fixtures.debian.manifestDigest,
+        manifestDigest: image.manifestDigest,
+        platforms: [platformName(image)],
+      });
+      const index = await readIndexJson(dest);
+      expect(index.manifests).toMatchObject([
+        { mediaType: MediaType.ociManifest, digest: image.manifestDigest, platform: image.platform },
+      ]);
+      const { blobs, stray } = await checkBlobs(dest);
+      expect(stray).toEqual([]);
+      expect([...blobs].sort()).toEqual(
+        [image.manifestDigest, ...image.blobs.map((blob) => blob.digest)].sort(),
+      );
+    },
+  );
+
+  it('3c. ocipull pull --all-platforms debian writes the 16-entry index with every child, attestations included', async () => {
+    proxy.reset();
+    const dest = join(await tempDir('ocipull-dockerhub-all-'), 'debian');
+    const result = await runCli(['pull', '--json', '--progress=none', '--all-platforms', 'debian', dest], {
+      env: await hubEnv(),
+    });
+    const summary = JSON.parse(succeeded(result, 'pull --all-platforms')) as PullSummary;
+    expectOnlyHubTargets();
+    expect(summary).toMatchObject({
+      reference: 'docker.io/library/debian:latest',
+      digest: fixtures.debian.manifestDigest,
+      layoutDigest: fixtures.debian.manifestDigest,
+    });
+    expect(summary.platforms).toEqual(expect.arrayContaining([...DEBIAN_PLATFORMS]));
+    expect(summary.platforms.filter((p) => p.startsWith('linux/'))).toHaveLength(8);
+    const index = await readIndexJson(dest);
+    expect(index.manifests).toMatchObject([
+      {
+        mediaType: MediaType.ociIndex,
+        digest: fixtures.debian.manifestDigest,
+        size: fixtures.debian.manifest.length,
+        annotations: { 'org.opencontainers.image.ref.name': 'latest' },
+      },
+    ]);
+    const { blobs, stray } = await checkBlobs(dest);
+    expect(stray).toEqual([]);
+    const expected = new Set<string>([fixtures.debian.manifestDigest]);
+    for (const child of fixtures.debian.manifests) {
+      expected.add(child.manifestDigest);
+      for (const blob of child.blobs) expected.add(blob.digest);
+    }
+    expect([...blobs].sort()).toEqual([...expected].sort());
+    // The index bytes are the registry's (an OCI index is written byte for byte).
+    const written = await readFile(join(dest, 'blobs', 'sha256', fixtures.debian.manifestDigest.slice(7)));
+    expect(written.equals(fixtures.debian.manifest)).toBe(true);
+    if (withSkopeo) {
+      // skopeo reads the layout (oci-image-tool would reject its in-toto layers, TESTING.md).
+      const raw = await skopeo(['inspect', '--raw', `oci:${dest}:latest`]);
+      expect(raw.code, `skopeo inspect --raw: ${raw.stderr}`).toBe(0);
+      expect(sha256(raw.stdout)).toBe(fixtures.debian.manifestDigest);
+    }
+  });
+
+  it('3d. ocipull inspect debian: the index with 8 platforms and 8 attestations, and the host image', async () => {
+    proxy.reset();
+    const env = await hubEnv();
+    const host = fixtures.debian.images.find((image) => image.platform.architecture === hostArch);
+    const json = JSON.parse(
+      succeeded(await runCli(['inspect', '--json', 'debian'], { env }), 'inspect --json debian'),
+    ) as InspectJson & {
+      index: {
+        digest: string;
+        manifests: { platform: string | null; digest: string; attestation: boolean }[];
+      };
+    };
+    expect(json).toMatchObject({
+      reference: 'docker.io/library/debian:latest',
+      digest: fixtures.debian.manifestDigest,
+      mediaType: MediaType.ociIndex,
+      index: { digest: fixtures.debian.manifestDigest },
+    });
+    expect(json.index.manifests).toEqual(
+      fixtures.debian.manifests.map((child) => ({
+        platform: platformName(child),
+        digest: child.manifestDigest,
+        mediaType: MediaType.ociManifest,
+        size: child.manifest.length,
+        attestation: child.platform.os === 'unknown',
+      })),
+    );
+    if (host) {
+      expect(json.image).toMatchObject({
+        digest: host.manifestDigest,
+        platform: platformName(host),
+        layerCount: 1,
+      });
+    }
+    const arm = JSON.parse(
+      succeeded(
+        await runCli(['inspect', '--json', '--platform', 'linux/arm/v7', 'debian'], { env }),
+        'inspect --platform linux/arm/v7',
+      ),
+    ) as InspectJson;
+    expect(arm.image).toMatchObject({
+      digest: fixtures.debian.image('linux/arm/v7').manifestDigest,
+      platform: 'linux/arm/v7',
+      layerCount: 1,
+    });
+    const text = succeeded(await runCli(['inspect', 'debian'], { env }), 'inspect debian');
+    expect(text).toContain(`${DEBIAN_PLATFORMS.join(', ')} (+8 attestations)`);
+    expectOnlyHubTargets();
+  });
+
+  it.each([
+    ['linux/arm/v5', 'linux/arm/v5'],
+    ['linux/arm64', 'linux/arm64/v8'],
+    ['linux/s390x', 'linux/s390x'],
+  ] as const)(
+    '3e. ocipull digest --platform %s debian gives the %s manifest digest',
+    async (asked, platform) => {
+      proxy.reset();
+      const env = await hubEnv();
+      const result = await runCli(['digest', '--platform', asked, 'debian'], { env });
+      expect(succeeded(result, `digest --platform ${asked}`)).toBe(
+        `${fixtures.debian.image(platform).manifestDigest}\n`,
+      );
+      expectOnlyHubTargets();
+    },
+  );
+
+  it('3f. ocipull digest --platform for a platform debian lacks lists what it has', async () => {
+    proxy.reset();
+    const result = await runCli(['digest', '--platform', 'linux/mips64le', 'debian'], {
+      env: await hubEnv(),
+    });
+    expect(result.stdout).toBe('');
+    expect(result.code, result.stderr).toBe(3);
+    expect(result.stderr).toContain('linux/mips64le');
+    expect(result.stderr).toContain('linux/riscv64');
+    expect(result.stderr).not.toContain('unknown/unknown');
+  });
+
+  it.each([
+    ['linux/riscv64', 'linux/riscv64'],
+    ['linux/arm/v5', 'linux/arm/v5'],
+  ] as const)('3g. ocipull unpack --platform %s debian DIR unpacks that image', async (asked, platform) => {
+    proxy.reset();
+    const root = join(await tempDir('ocipull-dockerhub-unpack-'), 'rootfs');
+    const result = await runCli(
+      ['unpack', '--json', '--progress=none', '--platform', asked, 'debian', root],
+      {
+        env: await hubEnv(),
+      },
+    );
+    const summary = JSON.parse(succeeded(result, `unpack --platform ${asked}`)) as { layers: number };
+    expect(summary).toMatchObject({ layers: 1 });
+    expectOnlyHubTargets();
+    expect(await readFile(join(root, 'etc/ocipull/platform'), 'utf8')).toBe(`${platform}\n`);
+    expect(await readFile(join(root, 'etc/debian_version'), 'utf8')).toBe('13.7\n');
   });
 
   it('4a. ocipull inspect busybox:1 shows the Docker v2 image', async () => {
