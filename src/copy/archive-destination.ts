@@ -1,7 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { access, constants, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { STDOUT_FILE, writeArchiveFile, writeDockerArchive, writeOciArchive } from '../archive/index.js';
+import { OcipullError } from '../errors.js';
+import { ioError } from '../oci/layout/index.js';
 import type { ParsedManifest, PlatformSpec } from '../oci/types/index.js';
 import { LayoutDestination } from './layout-destination.js';
 import type {
@@ -52,7 +54,32 @@ export class ArchiveDestination implements ImageDestination {
     return this.#layout;
   }
 
+  /**
+   * Fails unless the archive can be written: `FILE` is not a directory, and its directory exists and is writable
+   * (the staging layout and the temp file go there). Creates nothing; `pull` calls it before it contacts the
+   * registry.
+   */
+  async check(): Promise<void> {
+    if (this.#file === STDOUT_FILE) return;
+    const file = resolve(this.#file);
+    const existing = await stat(file).catch(() => undefined);
+    if (existing?.isDirectory()) {
+      throw new OcipullError('E_IO', `write archive ${this.#file}: is a directory`, {
+        hint: `name the tar file, e.g. ${join(this.#file, 'image.tar')}, or drop --format to write an OCI layout`,
+      });
+    }
+    const dir = dirname(file);
+    try {
+      const st = await stat(dir);
+      if (!st.isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
+      await access(dir, constants.W_OK | constants.X_OK);
+    } catch (err) {
+      throw ioError('write archive into', dir, err);
+    }
+  }
+
   async prepare(): Promise<void> {
+    await this.check();
     this.#staging =
       this.#file === STDOUT_FILE
         ? { dir: await mkdtemp(join(tmpdir(), 'ocipull-stage-')), temporary: true }

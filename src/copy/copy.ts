@@ -98,6 +98,8 @@ export async function copyImage(
 ): Promise<CopyResult> {
   const started = Date.now();
   const emit = opts.onEvent ?? (() => undefined);
+  // A destination that cannot take the image is refused before a request is sent.
+  await dest.check?.();
   const top = await source.top();
   const plan = await planCopy(source, top, {
     platform: opts.platform,

@@ -99,6 +99,11 @@ export interface ImageDestination {
   readonly name: string;
   /** Layouts get OCI media types by default (skopeo and umoci read nothing else); registries get bytes as served. */
   readonly convertsToOci: boolean;
+  /**
+   * Fails, creating nothing, when the destination cannot take the image (a directory that is not a layout, a path
+   * that cannot be written). Called before the source is read at all.
+   */
+  check?(): Promise<void>;
   /** Called once the manifests are resolved, before the first blob (a layout is created only then). */
   prepare(): Promise<void>;
   putBlob(t: BlobTransfer, source: ImageSource): Promise<BlobResult>;

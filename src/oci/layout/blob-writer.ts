@@ -3,8 +3,9 @@ import { createReadStream } from 'node:fs';
 import { type FileHandle, lstat, open, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { IntegrityError, OcipullError } from '../../errors.js';
+import { IntegrityError } from '../../errors.js';
 import type { Digest } from '../types/index.js';
+import { ioError } from './io-error.js';
 import { processAlive } from './lock.js';
 import { BLOBS_DIR, blobPath, partialPath, partialPattern } from './paths.js';
 
@@ -174,12 +175,4 @@ export class BlobWriter {
     this.#handle = undefined;
     await h?.close();
   }
-}
-
-function ioError(what: string, path: string, err: unknown): OcipullError {
-  const code = (err as NodeJS.ErrnoException).code;
-  return new OcipullError('E_IO', `${what} ${path}: ${code ?? (err as Error).message}`, {
-    cause: err,
-    hint: code === 'ENOSPC' ? 'free some disk space and run the same command again; it resumes' : undefined,
-  });
 }

@@ -1,4 +1,6 @@
 export { type BlobTarget, BlobWriter, listPartials } from './blob-writer.js';
+export { checkLayoutDestination, type DestinationCheckOptions } from './destination.js';
+export { describeIoError, errnoOf, ioError } from './io-error.js';
 export {
   hasBlob,
   initLayout,
@@ -11,7 +13,9 @@ export {
   writeFileAtomic,
 } from './layout.js';
 export { processAlive, withLock } from './lock.js';
+export { makeDirectories } from './mkdirs.js';
 export { BLOBS_DIR, blobPath, INDEX_FILE, LAYOUT_FILE } from './paths.js';
+export { isValidRefName } from './ref-name.js';
 export {
   type BlobStore,
   directoryStore,

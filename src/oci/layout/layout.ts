@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { lstat, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { lstat, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OcipullError } from '../../errors.js';
 import {
@@ -10,16 +10,13 @@ import {
   ImageIndexSchema,
   OCI_IMAGE_INDEX,
 } from '../types/index.js';
+import { ioError } from './io-error.js';
 import { withLock } from './lock.js';
+import { makeDirectories } from './mkdirs.js';
 import { BLOBS_DIR, blobPath, INDEX_FILE, LAYOUT_FILE } from './paths.js';
 
 /** The annotation that names an `index.json` entry (image-spec annotations.md). */
 export const REF_NAME = 'org.opencontainers.image.ref.name';
-
-function ioError(what: string, path: string, err: unknown): OcipullError {
-  const code = (err as NodeJS.ErrnoException).code;
-  return new OcipullError('E_IO', `${what} ${path}: ${code ?? (err as Error).message}`, { cause: err });
-}
 
 /** Writes a file atomically: a temp file in the same directory, then a rename over the target. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
@@ -35,14 +32,11 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
 
 /**
  * Creates the layout skeleton if it is missing: `oci-layout`, `blobs/sha256/` and an empty `index.json`.
- * An existing layout is left as it is; a directory that holds something else is refused.
+ * An existing layout is left as it is; a directory that holds something else is refused before anything is
+ * written. `oci-layout` comes first, so a run killed half-way leaves a directory that is recognisably ours.
  */
 export async function initLayout(root: string): Promise<void> {
-  try {
-    await mkdir(join(root, BLOBS_DIR), { recursive: true });
-  } catch (err) {
-    throw ioError('create layout', root, err);
-  }
+  await makeDirectories(root);
   const layoutFile = join(root, LAYOUT_FILE);
   try {
     const text = await readFile(layoutFile, 'utf8');
@@ -56,6 +50,7 @@ export async function initLayout(root: string): Promise<void> {
     }
     await writeFileAtomic(layoutFile, `${JSON.stringify({ imageLayoutVersion: '1.0.0' })}\n`);
   }
+  await makeDirectories(join(root, BLOBS_DIR));
   const indexFile = join(root, INDEX_FILE);
   try {
     await lstat(indexFile);
@@ -149,8 +144,21 @@ export async function verifyBlob(root: string, desc: { digest: Digest; size: num
   return size === desc.size && `sha256:${hash.digest('hex')}` === desc.digest;
 }
 
-/** Stores small bytes (a manifest or config) under their digest, atomically. */
-export async function writeBlobBytes(root: string, digest: Digest, bytes: Uint8Array): Promise<void> {
-  if (await hasBlob(root, { digest, size: bytes.length })) return;
-  await writeFileAtomic(blobPath(root, digest), bytes);
+/**
+ * Stores small bytes (a manifest or config) under their digest, atomically. A blob already there of the right
+ * size is trusted unless `verify` is set; then its bytes are compared and a damaged copy is replaced.
+ */
+export async function writeBlobBytes(
+  root: string,
+  digest: Digest,
+  bytes: Uint8Array,
+  opts: { verify?: boolean | undefined } = {},
+): Promise<void> {
+  const path = blobPath(root, digest);
+  if (await hasBlob(root, { digest, size: bytes.length })) {
+    if (!opts.verify) return;
+    const stored = await readFile(path).catch(() => undefined);
+    if (stored?.equals(bytes)) return;
+  }
+  await writeFileAtomic(path, bytes);
 }

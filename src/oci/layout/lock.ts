@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { link, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { OcipullError } from '../../errors.js';
+import { describeIoError } from './io-error.js';
 
 /**
  * In-process queue per lock file: callers in this process take turns before touching the file, so a lock file
@@ -25,7 +26,7 @@ export function processAlive(pid: number): boolean {
 }
 
 function ioError(lockPath: string, err: unknown): OcipullError {
-  return new OcipullError('E_IO', `lock ${lockPath}: ${(err as Error).message}`, { cause: err });
+  return new OcipullError('E_IO', `lock ${lockPath}: ${describeIoError(err)}`, { cause: err });
 }
 
 /**

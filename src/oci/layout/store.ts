@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { IntegrityError, OcipullError } from '../../errors.js';
 import { type Digest, type ImageIndex, ImageIndexSchema, sha256Digest } from '../types/index.js';
+import { describeIoError } from './io-error.js';
 import { blobPath, INDEX_FILE } from './paths.js';
 
 /** Manifests and configs are read whole, up to the 4 MiB registries accept. */
@@ -103,7 +104,7 @@ export function directoryStore(root: string): BlobStore {
         text = await readFile(path, 'utf8');
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        throw new OcipullError('E_IO', `read ${path}: ${code ?? (err as Error).message}`, {
+        throw new OcipullError('E_IO', `read ${path}: ${describeIoError(err)}`, {
           cause: err,
           hint: code === 'ENOENT' ? `${root} is not an OCI layout (no index.json)` : undefined,
         });
@@ -120,7 +121,7 @@ export function directoryStore(root: string): BlobStore {
         stream.once('open', () => resolve());
         stream.once('error', (err: NodeJS.ErrnoException) =>
           reject(
-            new OcipullError('E_IO', `read ${root}: blob ${digest}: ${err.code ?? err.message}`, {
+            new OcipullError('E_IO', `read ${root}: blob ${digest}: ${describeIoError(err)}`, {
               cause: err,
             }),
           ),

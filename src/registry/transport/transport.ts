@@ -2,7 +2,12 @@ import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { request } from 'undici';
 import { parseRetryAfter, type RetryPolicy, retryDelay, sleep } from './backoff.js';
-import { isAbortError, isTransientNetworkError, toNetworkError } from './network-error.js';
+import {
+  isAbortError,
+  isRefusedOnLoopback,
+  isTransientNetworkError,
+  toNetworkError,
+} from './network-error.js';
 import { parseRateLimit } from './rate-limit.js';
 import { redactUrl } from './redact.js';
 
@@ -86,7 +91,7 @@ export class Transport {
         res = { status: r.statusCode, headers: r.headers, body: r.body as TransportResponse['body'] };
       } catch (err) {
         if (req.signal?.aborted || isAbortError(err)) throw toNetworkError(err, req.operation);
-        if (attempt < maxAttempts && isTransientNetworkError(err)) {
+        if (attempt < maxAttempts && isTransientNetworkError(err) && !isRefusedOnLoopback(err, req.url)) {
           const delayMs = retryDelay(this.#retry, attempt);
           this.#events.onRetry?.({
             method: req.method,
