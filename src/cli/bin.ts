@@ -1,11 +1,27 @@
+import { setMaxListeners } from 'node:events';
 import { setFlagsFromString } from 'node:v8';
-import { processIo } from './io.js';
-import { run } from './main.js';
 
 /**
- * The process entry: wires SIGINT/SIGTERM to one AbortController (so downloads stop, temp files go, and the
- * exit code is 130) and runs the CLI with the real streams.
+ * The one AbortController of the process, aborted on SIGINT/SIGTERM (so downloads stop, temp files go, and the
+ * exit code is 130) or when a reader closes stdout or stderr.
  */
+const controller = new AbortController();
+// Every request, stream and semaphore of a run listens on this signal, so its listener count grows with --jobs;
+// Node's default of 10 would print MaxListenersExceededWarning from --jobs 11 on (undici adds one per request).
+setMaxListeners(0, controller.signal);
+
+function onSignal(signal: NodeJS.Signals): void {
+  if (controller.signal.aborted) process.exit(130); // a second Ctrl-C means "now"
+  controller.abort(new Error(`received ${signal}`));
+}
+
+// Installed while this small module is evaluated, before the rest of the CLI is loaded with import() below:
+// until a handler exists, SIGTERM kills the process (exit 143) instead of giving the documented 130. That is why
+// this file imports nothing from src/ statically (esbuild would load those chunks first).
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+
+/** Runs the CLI with the real streams and returns the exit code (the bin shim sets `process.exitCode`). */
 export async function main(argv: string[]): Promise<number> {
   // undici parses HTTP with llhttp compiled to WebAssembly. Optimizing that module with TurboFan costs ~35 MB of
   // peak RSS and ~0.1 s of CPU per run; the baseline compiler (Liftoff) is plenty for header parsing, since bodies
@@ -13,13 +29,19 @@ export async function main(argv: string[]): Promise<number> {
   setFlagsFromString('--liftoff-only');
   // The CLI ships as an esbuild bundle; map --debug stack traces back to src/.
   if (argv.includes('--debug')) process.setSourceMapsEnabled(true);
-  const controller = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) process.exit(130); // a second Ctrl-C means "now"
-    controller.abort(new Error(`received ${signal}`));
+  const [{ run }, { BrokenPipe, brokenPipeExitCode, isBrokenPipe, processIo }] = await Promise.all([
+    import('./main.js'),
+    import('./io.js'),
+  ]);
+  // `ocipull … | head`: the reader left. End quietly (no EPIPE stack trace, no "bug" message) with 141, what a
+  // shell reports for a program stopped by SIGPIPE. The listeners stay: the error can arrive after run() returns.
+  const onPipeError = (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    if (!controller.signal.aborted) controller.abort(new BrokenPipe());
+    if (isBrokenPipe(controller.signal.reason)) process.exitCode = brokenPipeExitCode;
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  process.stdout.on('error', onPipeError);
+  process.stderr.on('error', onPipeError);
   try {
     return await run(argv, processIo(controller.signal));
   } finally {

@@ -16,11 +16,31 @@ export interface CliIo {
   env: Record<string, string | undefined>;
   /** Standard input, for `--password-stdin` and prompts. */
   stdin?: NodeJS.ReadableStream | undefined;
-  /** Aborted on SIGINT/SIGTERM by the bin shim; commands pass it to every request and stream. */
+  /**
+   * Aborted on SIGINT/SIGTERM by the bin shim, or with a `BrokenPipe` reason when stdout or stderr was closed;
+   * commands pass it to every request and stream.
+   */
   signal?: AbortSignal | undefined;
 }
 
 /** The real process's streams and environment. */
 export function processIo(signal?: AbortSignal): CliIo {
   return { stdout: process.stdout, stderr: process.stderr, env: process.env, stdin: process.stdin, signal };
+}
+
+/** The exit code after a reader closed stdout or stderr: 128 + SIGPIPE (13), as a shell reports for `yes | head`. */
+export const brokenPipeExitCode = 141;
+
+/** The abort reason when the reader of stdout or stderr went away (`ocipull … | head`): not a failure to report. */
+export class BrokenPipe extends Error {
+  override name = 'BrokenPipe' as const;
+  readonly code = 'EPIPE';
+  constructor() {
+    super('the reader of the output went away (broken pipe)');
+  }
+}
+
+/** True when an abort reason says the output pipe was closed. */
+export function isBrokenPipe(reason: unknown): reason is BrokenPipe {
+  return reason instanceof BrokenPipe;
 }

@@ -1,5 +1,5 @@
 import { ExitCode } from '../errors.js';
-import { type CliIo, processIo } from './io.js';
+import { brokenPipeExitCode, type CliIo, isBrokenPipe, processIo } from './io.js';
 import { buildProgram, isCommanderExit, type ProgramState } from './program.js';
 import { reportError } from './report.js';
 
@@ -8,6 +8,13 @@ import { reportError } from './report.js';
  * Never throws and never calls `process.exit`, so tests can run it in-process.
  */
 export async function run(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const code = await runProgram(argv, io);
+  // A closed stdout wins over whatever the command made of it: nothing more can be said to the reader.
+  return isBrokenPipe(io.signal?.reason) ? brokenPipeExitCode : code;
+}
+
+async function runProgram(argv: string[], io: CliIo): Promise<number> {
+  if (io.signal?.aborted) return interrupted(io); // SIGINT/SIGTERM while the CLI was still loading
   const state: ProgramState = { exitCode: ExitCode.ok };
   const program = buildProgram(io, state);
   if (argv.length === 0) {
@@ -23,10 +30,13 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
       // Help and version exit 0; everything else commander rejects is a usage error, already printed.
       return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }
-    if (io.signal?.aborted) {
-      io.stderr.write('ocipull: interrupted\n');
-      return ExitCode.interrupted;
-    }
+    if (io.signal?.aborted) return interrupted(io);
     return reportError(io, err, argv.includes('--debug'));
   }
+}
+
+function interrupted(io: CliIo): number {
+  // After a broken pipe the command ends quietly; the exit code is set by run().
+  if (!isBrokenPipe(io.signal?.reason)) io.stderr.write('ocipull: interrupted\n');
+  return ExitCode.interrupted;
 }

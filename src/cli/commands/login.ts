@@ -46,7 +46,9 @@ function ask(ctx: CommandContext, question: string, hidden: boolean): Promise<st
 
 /**
  * `ocipull login [REGISTRY]`: checks the credentials against the registry (a token exchange or Basic auth on
- * `/v2/`) and only then saves them in Docker's config.json format (or to `--authfile`).
+ * `/v2/`) and only then saves them in Docker's config.json format (or to `--authfile`), or through the credential
+ * helper that file names for the registry. A registry that asks for no credentials gets them saved unverified,
+ * with a warning, since its pushes may still ask.
  */
 export async function loginCommand(
   [input]: [string | undefined],
@@ -64,8 +66,11 @@ export async function loginCommand(
     { ...flags, username: undefined, passwordStdin: false, creds: `${username}:${password}` },
     ctx,
   );
+  let checked: boolean;
   try {
     await client.verifyCredentials();
+    // A registry whose /v2/ answers without a challenge checks nothing: say so instead of "Login succeeded".
+    checked = client.session.requiresAuth;
   } catch (err) {
     if (err instanceof OcipullError && err.code === 'E_AUTH') {
       // The generic hint says "run ocipull login", which is what just failed.
@@ -86,8 +91,15 @@ export async function loginCommand(
     env: ctx.io.env,
     homedir: homeOf(ctx),
   });
-  if (written.warning) ctx.info(`warning: ${written.warning}`);
-  ctx.info(`Login succeeded: credentials for ${domain} saved in ${written.path}`);
+  const where = written.helper ?? written.path;
+  if (checked) {
+    ctx.info(`Login succeeded: credentials for ${domain} saved in ${where}`);
+  } else {
+    ctx.info(
+      `warning: ${domain} does not require credentials (GET /v2/ answered without asking), so they were not checked`,
+    );
+    ctx.info(`Saved unverified credentials for ${domain} in ${where}`);
+  }
   return 0;
 }
 
@@ -99,11 +111,11 @@ export async function logoutCommand(
 ): Promise<number> {
   const domain = loginDomain(input);
   const r = await writeLogout({ domain, authfile: flags.authfile, env: ctx.io.env, homedir: homeOf(ctx) });
-  if (r.warning) ctx.info(`warning: ${r.warning}`);
+  const where = r.helper ?? r.path;
   ctx.info(
     r.removed
-      ? `Removed credentials for ${domain} from ${r.path}`
-      : `No credentials for ${domain} in ${r.path}`,
+      ? `Removed credentials for ${domain} from ${where}`
+      : `No credentials for ${domain} in ${where}`,
   );
   return 0;
 }

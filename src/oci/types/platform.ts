@@ -13,12 +13,28 @@ export interface PlatformSpec {
 
 const componentPattern = /^[A-Za-z0-9_.-]+$/;
 
-/** Parses `os/arch[/variant]` (e.g. `linux/arm64/v8`) into a normalized platform; throws `E_INVALID_PLATFORM`. */
+/**
+ * Architectures accepted alone (`--platform arm64` is linux/arm64), as docker and containerd/platforms `Parse`
+ * read a one-part specifier that names a known architecture (`isKnownArch` in containerd's `database.go`).
+ */
+const knownArchitectures = new Set([
+  ...['386', 'amd64', 'amd64p32', 'arm', 'armbe', 'arm64', 'arm64be', 'ppc64', 'ppc64le', 'loong64'],
+  ...['mips', 'mipsle', 'mips64', 'mips64le', 'mips64p32', 'mips64p32le', 'ppc', 'riscv', 'riscv64'],
+  ...['s390', 's390x', 'sparc', 'sparc64', 'wasm', 'x86_64', 'x86-64', 'aarch64', 'armhf', 'armel', 'i386'],
+]);
+
+/**
+ * Parses `os/arch[/variant]` (e.g. `linux/arm64/v8`), or an architecture alone (`arm64`: linux/arm64), into a
+ * normalized platform; throws `E_INVALID_PLATFORM`.
+ */
 export function parsePlatform(specifier: string): PlatformSpec {
+  if (knownArchitectures.has(specifier.toLowerCase())) {
+    return normalizePlatform({ os: 'linux', architecture: specifier });
+  }
   const parts = specifier.split('/');
   if ((parts.length !== 2 && parts.length !== 3) || !parts.every((part) => componentPattern.test(part))) {
     throw new OcipullError('E_INVALID_PLATFORM', `invalid platform ${JSON.stringify(specifier)}`, {
-      hint: 'use os/arch[/variant], for example linux/amd64 or linux/arm/v7',
+      hint: 'use os/arch[/variant] or an architecture alone, for example linux/amd64, linux/arm/v7 or arm64',
     });
   }
   const [os, architecture, variant] = parts as [string, string, string | undefined];

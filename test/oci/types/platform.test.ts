@@ -65,7 +65,7 @@ describe('parsePlatform', () => {
   it.each([
     '',
     'linux',
-    'amd64',
+    'amd65',
     'linux/',
     '/amd64',
     'linux/arm/v7/extra',

@@ -34,27 +34,57 @@ export interface HelperGetOptions {
  * and `credentials/error.go`.
  */
 export async function runHelperGet(opts: HelperGetOptions): Promise<Credential | null> {
-  const { helper, serverUrl, origin } = opts;
-  const program = `docker-credential-${helper}`;
-  const subject = `${program} get ${serverUrl} (${origin.setting} in ${origin.file})`;
-  if (!helperNamePattern.test(helper)) {
+  const program = checkedProgram(opts);
+  const subject = `${program} get ${opts.serverUrl} (${opts.origin.setting} in ${opts.origin.file})`;
+  const out = await runHelper(program, 'get', opts.serverUrl, subject, opts);
+  return parseHelperOutput(out, subject);
+}
+
+/** What `runHelperStore` sends: the credential for `serverUrl`. */
+export interface HelperStoreOptions extends HelperGetOptions {
+  username: string;
+  secret: string;
+}
+
+/**
+ * Saves a credential with `docker-credential-<helper> store`, as `docker login` does when `credsStore` or
+ * `credHelpers` names a helper (docker/cli `credentials/native_store.go`): `{ServerURL, Username, Secret}` on stdin.
+ * Throws `E_AUTH` when the helper is missing or fails; the secret never appears in a message.
+ */
+export async function runHelperStore(opts: HelperStoreOptions): Promise<void> {
+  const program = checkedProgram(opts);
+  const subject = `${program} store ${opts.serverUrl} (${opts.origin.setting} in ${opts.origin.file})`;
+  const input = JSON.stringify({ ServerURL: opts.serverUrl, Username: opts.username, Secret: opts.secret });
+  const run = await runHelper(program, 'store', input, subject, opts);
+  if (run.code !== 0) failWith(subject, statusOf(run), run);
+}
+
+/**
+ * Erases the credential for `serverUrl` with `docker-credential-<helper> erase`, as `docker logout` does.
+ * Returns false when the helper held none ("credentials not found"); throws `E_AUTH` on any other failure.
+ */
+export async function runHelperErase(opts: HelperGetOptions): Promise<boolean> {
+  const program = checkedProgram(opts);
+  const subject = `${program} erase ${opts.serverUrl} (${opts.origin.setting} in ${opts.origin.file})`;
+  const run = await runHelper(program, 'erase', opts.serverUrl, subject, opts);
+  if (run.code === 0) return true;
+  if (/credentials not found/i.test(`${run.stdout}\n${run.stderr}`)) return false;
+  return failWith(subject, statusOf(run), run);
+}
+
+function checkedProgram(opts: HelperGetOptions): string {
+  if (!helperNamePattern.test(opts.helper)) {
     throw new OcipullError(
       'E_AUTH',
-      `${origin.file}: ${origin.setting} names an invalid helper ${JSON.stringify(helper)}`,
-      {
-        hint: 'a helper name is the part after "docker-credential-", without slashes',
-      },
+      `${opts.origin.file}: ${opts.origin.setting} names an invalid helper ${JSON.stringify(opts.helper)}`,
+      { hint: 'a helper name is the part after "docker-credential-", without slashes' },
     );
   }
-  const out = await runGet(
-    program,
-    serverUrl,
-    opts.env,
-    opts.timeoutMs ?? defaultHelperTimeoutMs,
-    subject,
-    opts,
-  );
-  return parseHelperOutput(out, subject);
+  return `docker-credential-${opts.helper}`;
+}
+
+function statusOf(run: HelperRun): string {
+  return run.signal === null ? `exited with status ${run.code}` : `was killed by ${run.signal}`;
 }
 
 interface HelperRun {
@@ -64,14 +94,15 @@ interface HelperRun {
   stderr: string;
 }
 
-function runGet(
+/** Runs `program action` without a shell, writes `input` to its stdin and collects what it prints. */
+function runHelper(
   program: string,
-  serverUrl: string,
-  env: Env,
-  timeoutMs: number,
+  action: 'get' | 'store' | 'erase',
+  input: string,
   subject: string,
   opts: HelperGetOptions,
 ): Promise<HelperRun> {
+  const timeoutMs = opts.timeoutMs ?? defaultHelperTimeoutMs;
   return new Promise<HelperRun>((resolve, reject) => {
     let settled = false;
     const finish = (fn: () => void) => {
@@ -80,8 +111,8 @@ function runGet(
       clearTimeout(timer);
       fn();
     };
-    const child = spawn(program, ['get'], {
-      env: definedEnv(env),
+    const child = spawn(program, [action], {
+      env: definedEnv(opts.env),
       stdio: ['pipe', 'pipe', 'pipe'],
       shell: false,
       windowsHide: true,
@@ -105,7 +136,7 @@ function runGet(
     });
     // A helper that exits without reading stdin makes the write fail with EPIPE; its exit status tells the story.
     child.stdin.on('error', () => {});
-    child.stdin.end(serverUrl);
+    child.stdin.end(input);
   });
 }
 
@@ -147,8 +178,7 @@ function parseHelperOutput(run: HelperRun, subject: string): Credential | null {
     const text = `${run.stdout}\n${run.stderr}`;
     // Helpers print this on stdout with a non-zero exit; match loosely, some reword or use stderr.
     if (/credentials not found/i.test(text)) return null;
-    const status = run.signal === null ? `exited with status ${run.code}` : `was killed by ${run.signal}`;
-    return failWith(subject, status, run);
+    return failWith(subject, statusOf(run), run);
   }
   let reply: unknown;
   try {

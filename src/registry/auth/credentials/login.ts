@@ -1,6 +1,7 @@
 import { OcipullError } from '../../../errors.js';
 import { resolveWriteTarget, writeSecretFileAtomic } from './atomic-write.js';
 import { parseDockerConfig, parseJsonText, readConfigText } from './config-file.js';
+import { runHelperErase, runHelperStore } from './helper.js';
 import { dockerConfigKey, normalizeAuthKey, normalizeHost } from './keys.js';
 import { configuredHelper } from './lookup.js';
 import { dockerConfigPath, explicitAuthFile } from './paths.js';
@@ -19,10 +20,13 @@ export interface WriteLoginOptions {
 
 /** What `writeLogin` did. */
 export interface WriteLoginResult {
-  /** The file written. */
+  /** The file written (with a helper: only an empty `auths` entry, as docker writes it). */
   path: string;
-  /** Set when a credential helper is configured for the host, so the inline entry will not be used. */
-  warning?: string;
+  /**
+   * Set when the file names a credential helper for the host (`credsStore`, or `credHelpers[host]`): the
+   * credential went to it, e.g. `docker-credential-desktop (credsStore in docker config /home/me/.docker/config.json)`.
+   */
+  helper?: string;
 }
 
 /** Options of `writeLogout`. */
@@ -38,8 +42,8 @@ export interface WriteLogoutResult {
   path: string;
   /** False when the file held no entry for the registry (or does not exist). */
   removed: boolean;
-  /** Set when a credential helper may still hold a credential for the host. */
-  warning?: string;
+  /** Set when the credential was erased through a helper, described as in `WriteLoginResult.helper`. */
+  helper?: string;
 }
 
 type JsonObject = Record<string, unknown>;
@@ -77,15 +81,22 @@ function sameRegistryKeys(auths: JsonObject, domain: string): string[] {
   return Object.keys(auths).filter((key) => normalizeAuthKey(key, false) === host);
 }
 
-function helperWarning(doc: JsonObject, file: string, domain: string, action: string): string | undefined {
+/** The helper the file names for the domain, as the lookup would ask it, with the options to run it. */
+function helperFor(doc: JsonObject, file: string, domain: string, env: Env) {
   const helper = configuredHelper(parseDockerConfig(doc, file), domain);
   if (helper === undefined) return undefined;
-  return `${file} sets ${helper.setting} "${helper.helper}" for ${domain}, ${action}`;
+  const origin = { file, setting: helper.setting };
+  return {
+    run: { helper: helper.helper, serverUrl: dockerConfigKey(domain), env, origin },
+    describe: `docker-credential-${helper.helper} (${helper.setting} in ${file})`,
+  };
 }
 
 /**
  * Saves a basic credential in Docker config format under `dockerConfigKey(domain)`, replacing other spellings
- * of the same registry's key and keeping every other key of the file. Returns the path written.
+ * of the same registry's key and keeping every other key of the file. When the file names a credential helper for
+ * the host, lookups ask only that helper, so the credential goes to `docker-credential-<name> store` and the file
+ * gets an empty entry, as `docker login` does; a failing helper fails the login and the file stays as it was.
  */
 export async function writeLogin(opts: WriteLoginOptions): Promise<WriteLoginResult> {
   if (opts.username === '' || opts.username.includes(':')) {
@@ -94,41 +105,36 @@ export async function writeLogin(opts: WriteLoginOptions): Promise<WriteLoginRes
   if (opts.password === '') throw new OcipullError('E_USAGE', 'login: the password is empty');
   const path = await resolveWriteTarget(targetFile(opts.authfile, opts.env, opts.homedir));
   const { doc } = await readForUpdate(path);
+  const helper = helperFor(doc, path, opts.domain, opts.env);
+  if (helper !== undefined) {
+    await runHelperStore({ ...helper.run, username: opts.username, secret: opts.password });
+  }
   const auths: JsonObject = isObject(doc.auths) ? doc.auths : {};
   for (const key of sameRegistryKeys(auths, opts.domain)) delete auths[key];
-  auths[dockerConfigKey(opts.domain)] = {
-    auth: Buffer.from(`${opts.username}:${opts.password}`, 'utf8').toString('base64'),
-  };
+  auths[dockerConfigKey(opts.domain)] =
+    helper === undefined
+      ? { auth: Buffer.from(`${opts.username}:${opts.password}`, 'utf8').toString('base64') }
+      : {};
   doc.auths = auths;
-  const warning = helperWarning(
-    doc,
-    path,
-    opts.domain,
-    'which docker and ocipull ask instead of this entry; remove that setting to use the saved credential',
-  );
   await writeSecretFileAtomic(path, `${JSON.stringify(doc, null, '\t')}\n`);
-  return warning === undefined ? { path } : { path, warning };
+  return helper === undefined ? { path } : { path, helper: helper.describe };
 }
 
 /**
  * Removes the registry's entries (every non-namespaced spelling of its key, as docker/cli `logout` does) and
- * keeps the rest of the file. A missing file or entry is not an error.
+ * keeps the rest of the file; when the file names a credential helper for the host, the credential is first
+ * erased with `docker-credential-<name> erase` (a failing helper fails the logout, the file unchanged). A missing
+ * file, entry or stored credential is not an error.
  */
 export async function writeLogout(opts: WriteLogoutOptions): Promise<WriteLogoutResult> {
   const path = await resolveWriteTarget(targetFile(opts.authfile, opts.env, opts.homedir));
   const { doc, exists } = await readForUpdate(path);
+  const helper = exists ? helperFor(doc, path, opts.domain, opts.env) : undefined;
+  const erased = helper === undefined ? false : await runHelperErase(helper.run);
   const auths = isObject(doc.auths) ? doc.auths : {};
   const keys = sameRegistryKeys(auths, opts.domain);
   for (const key of keys) delete auths[key];
   if (keys.length > 0) await writeSecretFileAtomic(path, `${JSON.stringify(doc, null, '\t')}\n`);
-  const warning = exists
-    ? helperWarning(
-        doc,
-        path,
-        opts.domain,
-        'which may still hold a credential; run `docker logout` to erase it',
-      )
-    : undefined;
-  const removed = keys.length > 0;
-  return warning === undefined ? { path, removed } : { path, removed, warning };
+  const removed = erased || keys.length > 0;
+  return helper === undefined ? { path, removed } : { path, removed, helper: helper.describe };
 }

@@ -89,17 +89,26 @@ describe('writeLogin / writeLogout', () => {
     });
   });
 
-  it('warns when a credential helper owns the host', async () => {
+  it('fails clearly, and saves nothing, when the helper that owns the host is not installed', async () => {
     const box = await makeSandbox();
-    await box.write('home/.docker/config.json', { credsStore: 'desktop', credHelpers: { 'ghcr.io': 'gh' } });
+    const config = { credsStore: 'desktop', credHelpers: { 'ghcr.io': 'gh' } };
+    const file = await box.write('home/.docker/config.json', config);
     const opts = { env: box.env, homedir: box.home };
-    const ghcr = await writeLogin({ ...opts, domain: 'ghcr.io', username: 'u', password: 'hunter2' });
-    expect(ghcr.warning).toContain('credHelpers "gh"');
-    expect(ghcr.warning).not.toContain('hunter2');
-    const quay = await writeLogin({ ...opts, domain: 'quay.io', username: 'u', password: 'hunter2' });
-    expect(quay.warning).toContain('credsStore "desktop"');
-    const logout = await writeLogout({ ...opts, domain: 'quay.io' });
-    expect(logout).toMatchObject({ removed: true, warning: expect.stringContaining('docker logout') });
+    const ghcr = await rejection(
+      writeLogin({ ...opts, domain: 'ghcr.io', username: 'u', password: 'hunter2' }),
+    );
+    expect(ghcr).toMatchObject({
+      code: 'E_AUTH',
+      message: expect.stringContaining('docker-credential-gh store'),
+    });
+    expect(ghcr.message).toContain('not installed');
+    expect(`${ghcr.message} ${ghcr.hint}`).not.toContain('hunter2');
+    const quay = await rejection(
+      writeLogin({ ...opts, domain: 'quay.io', username: 'u', password: 'hunter2' }),
+    );
+    expect(quay.message).toContain('docker-credential-desktop store quay.io (credsStore');
+    await expect(writeLogout({ ...opts, domain: 'quay.io' })).rejects.toMatchObject({ code: 'E_AUTH' });
+    expect(JSON.parse(await box.read(file))).toEqual(config);
   });
 
   it('refuses to overwrite a malformed file, without showing it', async () => {
