@@ -18,6 +18,8 @@ export const ExitCode = {
   integrity: 7,
   io: 8,
   unsupported: 9,
+  /** `ocipull verify`: something the project wants moved away from its lockfile (a check, not a failure). */
+  drift: 10,
   interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
@@ -44,6 +46,9 @@ const codeTable = {
   E_MANIFEST_INVALID: ExitCode.unsupported,
   E_MANIFEST_TOO_LARGE: ExitCode.unsupported,
   E_UNSUPPORTED: ExitCode.unsupported,
+  E_LOCKFILE: ExitCode.usage,
+  E_NOT_LOCKED: ExitCode.notFound,
+  E_DRIFT: ExitCode.drift,
   E_INTERRUPTED: ExitCode.interrupted,
 } as const satisfies Record<string, ExitCode>;
 

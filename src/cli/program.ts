@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { type CommandContext, createContext, type GlobalOptions } from './context.js';
 import type { CliIo } from './io.js';
 import { addRegistryOptions, parseBool, parsePositive, parseSize } from './registry-options.js';
+import { checkShorthand } from './shorthand.js';
 import { ocipullVersion } from './version.js';
 
 /** A command handler: gets its positional arguments, its own options and the context; returns an exit code. */
@@ -65,9 +66,9 @@ export function buildProgram(io: CliIo, state: ProgramState): Command {
       .command('pull', { isDefault: true })
       .summary('pull an image into an OCI image layout (also: ocipull REF [DEST])')
       .description(
-        'Pull an image into an OCI image layout directory (oci-layout, index.json, blobs/sha256/…) that skopeo,\n' +
-          'umoci, crane, podman and containerd read. Every blob is verified against its digest before it gets its\n' +
-          'name; interrupted pulls resume. Docker media types are rewritten to OCI ones (layer and config bytes and\n' +
+        'Pull an image into an OCI image layout directory (oci-layout, index.json, blobs/sha256/…) that skopeo, ' +
+          'umoci, crane, podman and containerd read. Every blob is verified against its digest before it gets its ' +
+          'name; interrupted pulls resume. Docker media types are rewritten to OCI ones (layer and config bytes and ' +
           'digests unchanged) unless --preserve-digests is given.',
       )
       .argument('<ref>', 'image reference, e.g. debian, ghcr.io/org/app:1.2')
@@ -86,7 +87,8 @@ export function buildProgram(io: CliIo, state: ProgramState): Command {
         'write manifests byte for byte, keeping Docker media types and the registry digest',
       )
       .addOption(new Option('--jobs <n>', 'parallel blob downloads').default(4).argParser(parsePositive))
-      .option('--verify', 'rehash blobs that are already in the layout instead of trusting their size')
+      .option('--verify', 'rehash blobs and manifests already in the layout, replacing damaged ones')
+      .option('--force', 'write the layout into a non-empty directory that is not an OCI layout')
       .addOption(
         new Option('--progress <mode>', 'progress on stderr')
           .choices(['auto', 'tty', 'plain', 'json', 'none'])
@@ -97,6 +99,8 @@ export function buildProgram(io: CliIo, state: ProgramState): Command {
           .choices(['oci', 'oci-archive', 'docker-archive'])
           .default('oci'),
       )
+      .option('--locked', 'pull the digest the lockfile pins REF to (fails if REF is not locked)')
+      .option('--lockfile <file>', 'the lockfile for --locked (default: ./ocipull.lock)')
       .option('--json', 'print the summary as one JSON object on stdout'),
   )
     .addHelpText(
@@ -110,6 +114,16 @@ export function buildProgram(io: CliIo, state: ProgramState): Command {
         'ocipull pull --json --progress=plain localhost:5000/team/app:dev ./out',
       ]),
     )
+    .hook('preAction', (pull) => {
+      // `ocipull REF [DEST]` without the word "pull": a typo of a command is not an image (README: the typo rule).
+      if (program.args[0] !== 'pull') {
+        checkShorthand(
+          String(pull.args[0]),
+          pull.args[1],
+          program.commands.map((c) => c.name()),
+        );
+      }
+    })
     .action(bind(async () => (await import('./commands/pull.js')).pullCommand));
 
   const transferOptions = (cmd: Command) =>
@@ -168,6 +182,8 @@ export function buildProgram(io: CliIo, state: ProgramState): Command {
     { credentials: false },
   )
     .option('--authfile <file>', 'read credentials for both sides only from this auth.json/config.json')
+    .option('--locked', 'copy the digest the lockfile pins SRC to (fails if SRC is not locked)')
+    .option('--lockfile <file>', 'the lockfile for --locked (default: ./ocipull.lock)')
     .addHelpText(
       'after',
       examples([
@@ -230,9 +246,9 @@ export function buildProgram(io: CliIo, state: ProgramState): Command {
       .command('unpack')
       .summary('unpack an image into a root filesystem directory')
       .description(
-        'Apply the layers of an image, in order, onto DIR: whiteouts and opaque directories honoured, hardlinks,\n' +
-          'symlinks (targets kept verbatim), modes and mtimes; ownership and device nodes only as root. Every layer is\n' +
-          "verified against its digest and the config's diff_ids, and nothing is ever written outside DIR.\n" +
+        'Apply the layers of an image, in order, onto DIR: whiteouts and opaque directories honoured, hardlinks, ' +
+          'symlinks (targets kept verbatim), modes and mtimes; ownership and device nodes only as root. Every layer is ' +
+          "verified against its digest and the config's diff_ids, and nothing is ever written outside DIR. " +
           'SOURCE is an OCI layout (./debian, or ./debian:NAME for one entry) or an image reference, pulled on the way.',
       )
       .argument('<source>', 'OCI layout directory[:name], or an image reference')
@@ -249,6 +265,8 @@ export function buildProgram(io: CliIo, state: ProgramState): Command {
           .choices(['auto', 'tty', 'plain', 'json', 'none'])
           .default('auto'),
       )
+      .option('--locked', 'when SOURCE is a reference: unpack the digest the lockfile pins it to')
+      .option('--lockfile <file>', 'the lockfile for --locked (default: ./ocipull.lock)')
       .option('--json', 'print the result as one JSON object'),
   )
     .addHelpText(
@@ -265,8 +283,8 @@ export function buildProgram(io: CliIo, state: ProgramState): Command {
     .command('ref')
     .summary('normalize image references')
     .description(
-      'Parse and normalize image references the way docker and distribution/reference do: add the default registry\n' +
-        '(docker.io), the library/ namespace for one-part Docker Hub names, and the tag "latest" when neither tag nor\n' +
+      'Parse and normalize image references the way docker and distribution/reference do: add the default registry ' +
+        '(docker.io), the library/ namespace for one-part Docker Hub names, and the tag "latest" when neither tag nor ' +
         'digest is given. Prints one normalized reference per input.',
     )
     .argument('<ref...>', 'image references, e.g. debian, ghcr.io/org/app:1.2, localhost:5000/x@sha256:…')
@@ -286,8 +304,8 @@ export function buildProgram(io: CliIo, state: ProgramState): Command {
       .command('inspect')
       .summary('show what an image is, without downloading its layers')
       .description(
-        'Show an image: reference, digest, media type, platforms of an index, the selected platform, created time,\n' +
-          'layers and sizes, entrypoint, cmd, env, working dir, user, ports and labels, and the Docker Hub quota\n' +
+        'Show an image: reference, digest, media type, platforms of an index, the selected platform, created time, ' +
+          'layers and sizes, entrypoint, cmd, env, working dir, user, ports and labels, and the Docker Hub quota ' +
           'when the registry reports one.',
       )
       .argument('<ref>', 'image reference')
@@ -346,8 +364,8 @@ export function buildProgram(io: CliIo, state: ProgramState): Command {
       .command('ratelimit')
       .summary("show Docker Hub's pull quota without spending a pull")
       .description(
-        'Show ratelimit-limit, ratelimit-remaining and docker-ratelimit-source from a HEAD request, which Docker Hub\n' +
-          'does not count. Without REF it asks about docker.io/ratelimitpreview/test. Pass credentials to see an\n' +
+        'Show ratelimit-limit, ratelimit-remaining and docker-ratelimit-source from a HEAD request, which Docker Hub ' +
+          'does not count. Without REF it asks about docker.io/ratelimitpreview/test. Pass credentials to see an ' +
           "account's quota instead of the IP's.",
       )
       .argument('[ref]', 'image reference (default: docker.io/ratelimitpreview/test)')
@@ -364,8 +382,8 @@ export function buildProgram(io: CliIo, state: ProgramState): Command {
       .command('login')
       .summary('check and save credentials for a registry')
       .description(
-        "Check credentials against the registry, then save them in Docker's config.json format ($DOCKER_CONFIG/\n" +
-          'config.json or ~/.docker/config.json, or --authfile). Prompts on a terminal; in scripts use --username\n' +
+        "Check credentials against the registry, then save them in Docker's config.json format ($DOCKER_CONFIG/" +
+          'config.json or ~/.docker/config.json, or --authfile). Prompts on a terminal; in scripts use --username ' +
           'with --password-stdin.',
       )
       .argument('[registry]', 'registry host[:port] (default: docker.io)'),
@@ -390,6 +408,103 @@ export function buildProgram(io: CliIo, state: ProgramState): Command {
     .option('--authfile <file>', 'remove from this file instead of the Docker config')
     .addHelpText('after', examples(['ocipull logout ghcr.io']))
     .action(bind(async () => (await import('./commands/login.js')).logoutCommand));
+
+  const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+  addRegistryOptions(
+    program
+      .command('lock')
+      .summary('pin images to digests in ocipull.lock (HEAD first: no Docker Hub pull for what did not move)')
+      .description(
+        'Resolve each REF (and the references of --from files: one per line with # comments, compose image: lines, ' +
+          'Dockerfile FROM lines) to its digest and write or merge ocipull.lock: sorted keys, two-space indent, a ' +
+          "trailing newline. Per reference: the top digest, each platform's manifest digest, attestations by the " +
+          "platform they describe, and the platforms the project wants (--platform, repeatable; default the host's). " +
+          'Locked entries are kept; --update re-resolves (all, or the REFs named) and prints old → new per platform.',
+      )
+      .argument('[ref...]', 'image references to lock')
+      .option('-f, --file <file>', 'the lockfile (default: ./ocipull.lock)')
+      .option(
+        '--from <file>',
+        'also lock the references in FILE (list, compose file or Dockerfile); repeatable',
+        collect,
+      )
+      .option(
+        '--platform <os/arch[/variant]>',
+        "a platform the project wants; repeatable (default: the host's)",
+        collect,
+      )
+      .option('--update', 're-resolve locked entries and report what moved')
+      .option('--json', 'print {file, written, pulls, images: [{reference, input, status, digest, diff}]}'),
+  )
+    .addHelpText(
+      'after',
+      examples([
+        'ocipull lock debian:12 ghcr.io/org/app:1.2 --platform linux/amd64 --platform linux/arm64',
+        'ocipull lock --from Dockerfile --from compose.yaml',
+        'ocipull lock --update                       # re-resolve everything, print old → new',
+      ]),
+    )
+    .action(bind(async () => (await import('./commands/lock.js')).lockCommand));
+
+  addRegistryOptions(
+    program
+      .command('verify')
+      .summary('check that the locked images have not moved (exit 10 on drift)')
+      .description(
+        'Re-resolve every entry of ocipull.lock with a HEAD (a GET only for a digest that moved) and report ' +
+          'unchanged, moved (with the new digest), "index moved, your platforms unchanged" or gone. Exit 0 when nothing ' +
+          "the project wants moved, 10 on drift, the error's own code (2-9) when an entry could not be checked. " +
+          'With --layout DIR it checks offline that the layout holds the locked digests for the wanted platforms.',
+      )
+      .option('-f, --file <file>', 'the lockfile (default: ./ocipull.lock)')
+      .option('--layout <dir>', 'check an OCI layout offline instead of the registries')
+      .option(
+        '--json',
+        'print {file, pulls, drift, errors, images: [{reference, status, old, new, platforms}]}',
+      ),
+  )
+    .addHelpText('after', examples(['ocipull verify', 'ocipull verify --layout ./images --json']))
+    .action(bind(async () => (await import('./commands/verify.js')).verifyCommand));
+
+  addRegistryOptions(
+    program
+      .command('sync')
+      .summary('copy every locked image, by digest, to a mirror registry, a layout or an archive')
+      .description(
+        'Copy every image of the lockfile by digest to DEST: a registry prefix (registry.internal/mirror + the ' +
+          'source path; --scoped puts the source registry in front too, as skopeo sync), oci:DIR (one ref.name per ' +
+          'image: its normalized reference) or oci-archive:FILE. Each image gets its wanted platform, or the whole ' +
+          'index when it wants several (or --all-platforms). Blobs already there are skipped, so a re-sync moves only ' +
+          'what changed. --creds and the TLS flags apply to the destination; --src-creds to the sources.',
+      )
+      .argument('<dest>', 'registry[/prefix], oci:DIR or oci-archive:FILE')
+      .option('-f, --file <file>', 'the lockfile (default: ./ocipull.lock)')
+      .option('--scoped', 'prefix destination repositories with the source registry too')
+      .option('--all-platforms', 'copy whole indexes (every platform and attestation)')
+      .option('--keep-going', 'go on after a failed image and report the failures at the end')
+      .option('--dry-run', 'list what would be copied, and what is already there, without copying')
+      .option('--src-creds <user:password>', 'credentials for the source registries')
+      .addOption(
+        new Option('--jobs <n>', 'parallel blob transfers per image').default(4).argParser(parsePositive),
+      )
+      .addOption(
+        new Option('--progress <mode>', 'progress on stderr')
+          .choices(['auto', 'tty', 'plain', 'json', 'none'])
+          .default('none'),
+      )
+      .option('--json', 'print {file, destination, images: [...], failures: [...]}'),
+  )
+    .addHelpText(
+      'after',
+      examples([
+        'ocipull sync registry.internal/mirror          # docker.io/library/debian:12 → registry.internal/mirror/library/debian:12',
+        'ocipull sync --scoped registry.internal/mirror # → registry.internal/mirror/docker.io/library/debian:12',
+        'ocipull sync --dry-run oci:./images',
+        'ocipull sync --all-platforms oci-archive:images.tar',
+      ]),
+    )
+    .action(bind(async () => (await import('./commands/sync.js')).syncCommand));
 
   return program;
 }

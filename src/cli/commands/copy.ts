@@ -6,6 +6,7 @@ import {
   parseEndpoint,
 } from '../../copy/index.js';
 import { OcipullError } from '../../errors.js';
+import { lockedFor } from '../../lock/index.js';
 import { formatBytes } from '../../progress/index.js';
 import type { CommandContext } from '../context.js';
 import { copyOptions } from '../copy-options.js';
@@ -28,6 +29,9 @@ export interface CopyFlags extends RegistryFlags {
   destCertDir?: string;
   srcTlsVerify?: boolean;
   destTlsVerify?: boolean;
+  /** Copy what the lockfile pins SRC to (`--lockfile FILE`, default ./ocipull.lock). */
+  locked?: boolean;
+  lockfile?: string;
 }
 
 /** The registry flags of one side: `--src-X`/`--dest-X` win over the shared `--X`. */
@@ -103,7 +107,8 @@ export async function copyCommand(
   flags: CopyFlags,
   ctx: CommandContext,
 ): Promise<number> {
-  const src = parseEndpoint(srcArg);
+  const locked = await lockedFor(srcArg.replace(/^docker:\/\//, ''), flags, flags.platform === undefined);
+  const src: Endpoint = locked ? { kind: 'registry', ref: locked.ref, input: srcArg } : parseEndpoint(srcArg);
   const dst = parseEndpoint(dstArg);
   if (dst.kind === 'oci-archive' || dst.kind === 'docker-archive') {
     if (dst.path === '-')

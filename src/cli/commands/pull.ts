@@ -6,11 +6,12 @@ import {
   type CopyResult,
   copyImage,
   defaultName,
-  type ImageDestination,
   LayoutDestination,
   RegistrySource,
 } from '../../copy/index.js';
 import { OcipullError } from '../../errors.js';
+import { checkLocked, lockedFor } from '../../lock/index.js';
+import { isValidRefName } from '../../oci/layout/index.js';
 import {
   formatBytes,
   formatDuration,
@@ -32,12 +33,16 @@ export interface PullFlags extends RegistryFlags {
   platform?: string;
   allPlatforms?: boolean;
   name?: string;
+  force?: boolean;
   preserveDigests?: boolean;
   jobs?: number;
   verify?: boolean;
   progress?: 'auto' | 'tty' | 'plain' | 'json' | 'none';
   format?: 'oci' | 'oci-archive' | 'docker-archive';
   json?: boolean;
+  /** Pull what the lockfile pins REF to (`--lockfile FILE`, default ./ocipull.lock). */
+  locked?: boolean;
+  lockfile?: string;
 }
 
 /** The progress renderer for `--progress` (auto: bars on a TTY, plain lines otherwise; `--quiet`: none). */
@@ -142,7 +147,8 @@ export async function pullCommand(
   flags: PullFlags,
   ctx: CommandContext,
 ): Promise<number> {
-  const ref = parseReference(input);
+  const locked = await lockedFor(input, flags);
+  const ref = locked?.ref ?? parseReference(input);
   if (flags.allPlatforms && flags.platform) {
     throw new OcipullError('E_USAGE', 'pull: --platform and --all-platforms exclude each other');
   }
@@ -155,14 +161,28 @@ export async function pullCommand(
       'pull: an OCI layout is a directory; "-" (stdout) needs --format oci-archive or docker-archive',
     );
   }
-  const source = new RegistrySource(await openClient(ref.domain, ref.path, flags, ctx), ref);
+  if (format === 'docker-archive' && flags.allPlatforms) {
+    throw new OcipullError(
+      'E_USAGE',
+      'pull: a docker-archive holds one image; --all-platforms writes several',
+      {
+        hint: 'use --format oci-archive (or an OCI layout directory) for every platform, or --platform for one',
+      },
+    );
+  }
+  if (flags.name !== undefined && !isValidRefName(flags.name)) {
+    throw new OcipullError('E_USAGE', `pull: --name ${JSON.stringify(flags.name)} is not a valid ref.name`, {
+      hint: 'components of letters and digits joined by - . _ : @ + or --, separated by / (e.g. v1.2, team/app:dev)',
+    });
+  }
   const refName = flags.name ?? defaultName(ref);
-  const dest: ImageDestination =
+  const dest =
     format === 'oci'
       ? new LayoutDestination(resolve(destPath), {
           refName,
           imageName: canonicalOf(ref),
           verify: flags.verify === true,
+          force: flags.force === true,
           signal: ctx.signal,
         })
       : new ArchiveDestination(destPath, {
@@ -174,12 +194,21 @@ export async function pullCommand(
           stdout: stdoutStream(ctx),
           signal: ctx.signal,
         });
+  // Before the registry is contacted: a destination we would refuse later must cost no download (issue 11 #19).
+  await dest.check();
+  const source = new RegistrySource(await openClient(ref.domain, ref.path, flags, ctx), ref);
   const sink = progressSink(flags, ctx);
   try {
     const copied = await copyImage(source, dest, copyOptions(flags, ctx, sink, flags.allPlatforms === true));
+    if (locked) checkLocked(locked, copied.manifestDigest);
     sink.close();
     const shown = { ...pullResultOf(copied, destPath), format };
-    const summary = flags.json ? `${JSON.stringify(shown)}\n` : formatPullResult(shown);
+    // `--quiet`: one line, the digest, so `d=$(ocipull pull -q debian)` works (`docker pull -q` prints one line).
+    const summary = flags.json
+      ? `${JSON.stringify(shown)}\n`
+      : ctx.quiet
+        ? `${shown.digest}\n`
+        : formatPullResult(shown);
     // With the archive on stdout, the summary must not mix into it.
     if (destPath === STDOUT_FILE) {
       if (!ctx.quiet) ctx.io.stderr.write(summary);
