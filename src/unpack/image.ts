@@ -20,14 +20,12 @@ import {
   type PlatformSpec,
   parseDigest,
   parseManifest,
-  selectManifest,
+  walkToImage,
 } from '../oci/types/index.js';
 import { errnoCode, ioError } from './fs-util.js';
 
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 const MAX_CONFIG_BYTES = 32 * 1024 * 1024;
-/** Indexes may nest (image-spec: SHOULD support); a deeper chain is a loop or an attack. */
-const MAX_INDEX_DEPTH = 4;
 
 /** The image chosen in a layout. */
 export interface ResolvedImage {
@@ -45,19 +43,14 @@ export async function resolveImage(
   name: string | undefined,
   platform: PlatformSpec,
 ): Promise<ResolvedImage> {
-  let desc = selectEntry(await readIndex(layout), layout, name);
-  for (let depth = 0; ; depth++) {
+  const read = async (desc: Descriptor) => {
     const bytes = await readBlob(layout, desc, MAX_MANIFEST_BYTES, `manifest ${desc.digest}`);
-    const parsed = parseManifest(bytes, desc.mediaType);
-    if (parsed.kind === 'image') {
-      const config = await readConfig(layout, parsed.manifest);
-      return { manifestDigest: parseDigest(desc.digest), manifest: parsed.manifest, config };
-    }
-    if (depth >= MAX_INDEX_DEPTH) {
-      throw new OcipullError('E_MANIFEST_INVALID', `indexes nest more than ${MAX_INDEX_DEPTH} levels deep`);
-    }
-    desc = selectManifest(parsed.index, platform);
-  }
+    return { desc, parsed: parseManifest(bytes, desc.mediaType) };
+  };
+  const entry = selectEntry(await readIndex(layout), layout, name);
+  const walked = await walkToImage(await read(entry), platform, read, name ? `${layout}:${name}` : layout);
+  const config = await readConfig(layout, walked.image);
+  return { manifestDigest: parseDigest(walked.manifest.desc.digest), manifest: walked.image, config };
 }
 
 /** The `index.json` entry to unpack; without a name, the only one. */
