@@ -476,7 +476,8 @@ export function buildProgram(io: CliIo, state: ProgramState): Command {
           'source path; --scoped puts the source registry in front too, as skopeo sync), oci:DIR (one ref.name per ' +
           'image: its normalized reference) or oci-archive:FILE. Each image gets its wanted platform, or the whole ' +
           'index when it wants several (or --all-platforms). Blobs already there are skipped, so a re-sync moves only ' +
-          'what changed. --creds and the TLS flags apply to the destination; --src-creds to the sources.',
+          'what changed. --creds, --plain-http and the TLS flags apply to the destination only; --src-creds, ' +
+          '--src-cert-dir and --src-tls-verify to the sources.',
       )
       .argument('<dest>', 'registry[/prefix], oci:DIR or oci-archive:FILE')
       .option('-f, --file <file>', 'the lockfile (default: ./ocipull.lock)')
@@ -484,7 +485,14 @@ export function buildProgram(io: CliIo, state: ProgramState): Command {
       .option('--all-platforms', 'copy whole indexes (every platform and attestation)')
       .option('--keep-going', 'go on after a failed image and report the failures at the end')
       .option('--dry-run', 'list what would be copied, and what is already there, without copying')
-      .option('--src-creds <user:password>', 'credentials for the source registries')
+      .option('--src-creds <user:password>', 'credentials for the source registry (one registry only)')
+      .option('--src-cert-dir <dir>', 'also trust the CA certificates in DIR for the sources')
+      .addOption(
+        new Option(
+          '--src-tls-verify [bool]',
+          "verify the sources' TLS certificates (default true)",
+        ).argParser(parseBool),
+      )
       .addOption(
         new Option('--jobs <n>', 'parallel blob transfers per image').default(4).argParser(parsePositive),
       )

@@ -177,8 +177,9 @@ export async function copyImage(
       s.status === 'rejected' &&
       !(s.reason instanceof OcipullError && s.reason.code === 'E_INTERRUPTED' && !opts.signal?.aborted),
   );
-  if (firstError) throw firstError.reason;
+  // Interrupted first: after Ctrl-C an upload may fail with a network error, which must not hide the interrupt.
   if (opts.signal?.aborted) throw new OcipullError('E_INTERRUPTED', `copy ${source.name}: interrupted`);
+  if (firstError) throw firstError.reason;
   const outcomes = settled.map((s) => (s as PromiseFulfilledResult<Awaited<ReturnType<typeof move>>>).value);
 
   let platforms = plan.platforms;

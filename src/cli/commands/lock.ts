@@ -12,10 +12,9 @@ import {
   writeLockfile,
 } from '../../lock/index.js';
 import { formatPlatform, hostPlatform, parsePlatform } from '../../oci/types/index.js';
-import { canonicalOf, parseReference, type Reference, withDigest } from '../../reference/index.js';
-import type { RegistryClient } from '../../registry/client/index.js';
+import { canonicalOf, parseReference, withDigest } from '../../reference/index.js';
+import { ClientPool } from '../client-pool.js';
 import type { CommandContext } from '../context.js';
-import { openClient } from '../open-client.js';
 import type { RegistryFlags } from '../registry-options.js';
 
 /** Flags of `ocipull lock`. */
@@ -25,35 +24,6 @@ export interface LockFlags extends RegistryFlags {
   platform?: string[];
   update?: boolean;
   json?: boolean;
-}
-
-/** Registry clients opened on demand, one per repository (credentials can be per repository), closed together. */
-export class ClientPool {
-  readonly #clients = new Map<string, Promise<RegistryClient>>();
-  readonly #flags: RegistryFlags;
-  readonly #ctx: CommandContext;
-
-  constructor(flags: RegistryFlags, ctx: CommandContext) {
-    this.#flags = flags;
-    this.#ctx = ctx;
-  }
-
-  /** The client for `ref`'s registry and repository. */
-  get = (ref: Pick<Reference, 'domain' | 'path'>): Promise<RegistryClient> => {
-    const key = `${ref.domain}/${ref.path}`;
-    let client = this.#clients.get(key);
-    if (!client) {
-      client = openClient(ref.domain, ref.path, this.#flags, this.#ctx);
-      this.#clients.set(key, client);
-    }
-    return client;
-  };
-
-  async close(): Promise<void> {
-    const all = [...this.#clients.values()];
-    this.#clients.clear();
-    await Promise.all(all.map(async (c) => (await c.catch(() => undefined))?.close()));
-  }
 }
 
 /** `--platform` (repeatable) as the platforms to lock; none given means the host's, adapting to single images. */

@@ -23,10 +23,10 @@ import type { Digest } from '../../oci/types/index.js';
 import { formatBytes } from '../../progress/index.js';
 import { canonicalOf, parseReference, type Reference, withDigest } from '../../reference/index.js';
 import { manifestExists, type RegistryClient, retryPolicy } from '../../registry/client/index.js';
+import { ClientPool } from '../client-pool.js';
 import type { CommandContext } from '../context.js';
 import { copyOptions } from '../copy-options.js';
 import type { RegistryFlags } from '../registry-options.js';
-import { ClientPool } from './lock.js';
 import { type PullFlags, progressSink } from './pull.js';
 
 /** Flags of `ocipull sync`. */
@@ -37,6 +37,8 @@ export interface SyncFlags extends RegistryFlags {
   keepGoing?: boolean;
   dryRun?: boolean;
   srcCreds?: string;
+  srcCertDir?: string;
+  srcTlsVerify?: boolean;
   jobs?: number;
   progress?: PullFlags['progress'];
   json?: boolean;
@@ -99,15 +101,24 @@ export async function syncCommand([dest]: [string], flags: SyncFlags, ctx: Comma
   const items = Object.keys(lock.images)
     .sort()
     .map((key) => planItem(key, lock.images[key]!, target, flags));
+  // The sources get only their own flags: --tls-verify=false or --plain-http meant for the mirror must not
+  // weaken the connections to docker.io and every other source (nor let their credentials travel in the clear).
   const sources = new ClientPool(
-    { ...flags, creds: flags.srcCreds, username: undefined, passwordStdin: undefined },
+    {
+      creds: flags.srcCreds,
+      authfile: flags.authfile,
+      retries: flags.retries,
+      certDir: flags.srcCertDir,
+      tlsVerify: flags.srcTlsVerify,
+    },
     ctx,
   );
+  const destPool = new ClientPool(flags, ctx);
   const destinations = new Map<string, Promise<RegistryClient>>();
   const destClient = (ref: Reference) => {
     let c = destinations.get(ref.domain);
     if (!c) {
-      c = new ClientPool(flags, ctx).get({ domain: ref.domain, path: ref.path });
+      c = destPool.get({ domain: ref.domain, path: ref.path });
       destinations.set(ref.domain, c);
     }
     return c;
@@ -163,7 +174,8 @@ export async function syncCommand([dest]: [string], flags: SyncFlags, ctx: Comma
           await destination.close();
         }
       } catch (err) {
-        if (!isOcipullError(err) || err.code === 'E_INTERRUPTED' || !flags.keepGoing) throw err;
+        if (ctx.signal.aborted || !isOcipullError(err) || err.code === 'E_INTERRUPTED' || !flags.keepGoing)
+          throw err;
         failures.push({ item, error: err });
         if (!flags.json) ctx.io.stderr.write(`ocipull: sync ${item.key}: ${err.message}\n`);
       }

@@ -13,9 +13,9 @@ import {
 } from '../../lock/index.js';
 import type { Digest } from '../../oci/types/index.js';
 import { parseReference } from '../../reference/index.js';
+import { ClientPool } from '../client-pool.js';
 import type { CommandContext } from '../context.js';
 import type { RegistryFlags } from '../registry-options.js';
-import { ClientPool } from './lock.js';
 
 /** Flags of `ocipull verify`. */
 export interface VerifyFlags extends RegistryFlags {

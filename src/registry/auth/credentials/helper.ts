@@ -56,7 +56,10 @@ export async function runHelperStore(opts: HelperStoreOptions): Promise<void> {
   const subject = `${program} store ${opts.serverUrl} (${opts.origin.setting} in ${opts.origin.file})`;
   const input = JSON.stringify({ ServerURL: opts.serverUrl, Username: opts.username, Secret: opts.secret });
   const run = await runHelper(program, 'store', input, subject, opts);
-  if (run.code !== 0) failWith(subject, statusOf(run), run);
+  // A helper may quote its input in an error: mask the secret in what it printed before any of it is shown.
+  const mask = (text: string) => (opts.secret === '' ? text : text.split(opts.secret).join('***'));
+  if (run.code !== 0)
+    failWith(subject, statusOf(run), { ...run, stdout: mask(run.stdout), stderr: mask(run.stderr) });
 }
 
 /**
