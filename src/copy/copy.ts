@@ -22,6 +22,11 @@ export interface CopyOptions {
   retry: RetryPolicy;
   signal?: AbortSignal | undefined;
   onEvent?: ((e: ProgressEvent) => void) | undefined;
+  /**
+   * Called with the source digest of the manifest that will be copied as the top (the chosen platform's image, or
+   * the top itself), before the destination is touched: it throws to refuse (`--locked` checks the lockfile here).
+   */
+  expectRoot?: ((digest: Digest) => void) | undefined;
 }
 
 /** What a copy did; the base of the `--json` summaries of pull, copy and push. */
@@ -107,6 +112,7 @@ export async function copyImage(
     explicitPlatform: opts.explicitPlatform,
     subject: source.name,
   });
+  opts.expectRoot?.((plan.root.descriptor?.digest as Digest | undefined) ?? top.digest);
   // Only now, with the manifests resolved, touch the destination: a bad reference or refused access creates nothing.
   await dest.prepare();
   emit({
