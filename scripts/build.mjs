@@ -1,16 +1,26 @@
 #!/usr/bin/env node
-// Builds the CLI into dist/cli/: one esbuild bundle (with code splitting, so `--help` does not load the HTTP
-// stack) instead of ~150 separate ES modules. Node 20 has no module compile cache, and loading undici, zod,
-// commander and our modules one file at a time cost ~0.3 s of CPU per run (see the README's Benchmark section).
-// Type checking stays with `tsc` in `npm run lint`.
+// Builds dist/: the CLI into dist/cli/ and the library (`import … from 'ocipull'`) into dist/index.js, plus the
+// library's declarations (dist/index.d.ts and the files it references), emitted by `tsc -p tsconfig.dist.json`
+// since esbuild writes none.
+//
+// The CLI is one esbuild bundle (with code splitting, so `--help` does not load the HTTP stack) instead of ~150
+// separate ES modules. Node 20 has no module compile cache, and loading undici, zod, commander and our modules one
+// file at a time cost ~0.3 s of CPU per run (see the README's Benchmark section). Type checking stays with `tsc`
+// in `npm run lint`.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 
-const outdir = new URL('../dist/cli/', import.meta.url).pathname;
-await rm(new URL('../dist/', import.meta.url), { recursive: true, force: true });
+const root = new URL('../', import.meta.url);
+const path = (p) => new URL(p, root).pathname;
+const { version } = JSON.parse(readFileSync(path('package.json'), 'utf8'));
+
+await rm(path('dist/'), { recursive: true, force: true });
 await build({
-  entryPoints: [new URL('../src/cli/bin.ts', import.meta.url).pathname],
-  outdir,
+  entryPoints: [path('src/cli/bin.ts')],
+  outdir: path('dist/cli/'),
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -19,9 +29,31 @@ await build({
   sourcemap: true,
   // Chunks stay beside bin.js: src/cli/version.ts finds package.json two directories up.
   chunkNames: '[name]-[hash]',
+  define: { __OCIPULL_VERSION__: JSON.stringify(version) },
   // undici is CommonJS and calls require() for Node built-ins; give the ES module output a real require.
   banner: {
     js: "import { createRequire as __ocipullCreateRequire } from 'node:module'; const require = __ocipullCreateRequire(import.meta.url);",
   },
   logLevel: 'warning',
 });
+
+// The library: one ES module of our code, with the dependencies left as imports (npm installs them, and a user's
+// bundler dedupes them). No top-level await and no import.meta, so require() of it works (require(esm), Node
+// >= 20.19) and a CommonJS bundle of it (ncc, esbuild --format=cjs) still runs. The version is baked in: the
+// library reads no file at run time.
+await build({
+  entryPoints: [path('src/index.ts')],
+  outfile: path('dist/index.js'),
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: true,
+  define: { __OCIPULL_VERSION__: JSON.stringify(version) },
+  supported: { 'top-level-await': false },
+  logLevel: 'warning',
+});
+
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+execFileSync(process.execPath, [tsc, '-p', path('tsconfig.dist.json')], { stdio: 'inherit' });

@@ -50,6 +50,30 @@ const allowed: Record<string, { modules: string[]; packages: string[] }> = {
     modules: ['registry/client', 'oci/types', 'oci/layout', 'reference', 'copy', 'errors'],
     packages: ['zod'],
   },
+  // The library's functions: the use cases wired to options instead of flags (no process side effects).
+  api: {
+    modules: [
+      'copy',
+      'inspect',
+      'unpack',
+      'lock',
+      'archive',
+      'registry/client',
+      'registry/auth',
+      'registry/transport',
+      'oci/types',
+      'oci/layout',
+      'reference',
+      'progress',
+      'errors',
+    ],
+    packages: [],
+  },
+  // src/index.ts, the package's entry point: re-exports only.
+  index: {
+    modules: ['api', 'copy', 'inspect', 'progress', 'reference', 'registry/transport', 'errors'],
+    packages: [],
+  },
   cli: { modules: ['*'], packages: ['*'] },
 };
 

@@ -1,143 +1,36 @@
 /**
- * Opening the two ends of a copy from what the user typed: a registry (with that side's credential and TLS flags),
- * an OCI layout directory, an oci-archive or a docker-archive.
+ * The CLI's side of opening copy ends: the ends themselves are opened by `api/endpoints.ts` (shared with the
+ * library); here each side's registry flags become its client opener.
  */
-import { lstat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { indexTar, tarStore } from '../archive/index.js';
 import {
-  ArchiveDestination,
-  DockerArchiveSource,
-  defaultName,
-  describeEndpoint,
-  type Endpoint,
-  type ImageDestination,
-  type ImageSource,
-  LayoutDestination,
-  LayoutSource,
-  parseEndpoint,
-  RegistryDestination,
-  RegistrySource,
-} from '../copy/index.js';
-import { OcipullError } from '../errors.js';
-import { directoryStore } from '../oci/layout/index.js';
-import type { PlatformSpec } from '../oci/types/index.js';
-import { canonicalOf, type Reference } from '../reference/index.js';
-import { retryPolicy } from '../registry/client/index.js';
+  type DestinationContext,
+  openDestination as openDestinationWith,
+  openSource as openSourceWith,
+} from '../api/endpoints.js';
+import type { Endpoint, ImageDestination, ImageSource } from '../copy/index.js';
 import type { CommandContext } from './context.js';
 import { openClient } from './open-client.js';
 import type { RegistryFlags } from './registry-options.js';
 
-/** True when `dir` holds an `oci-layout` file. */
-export async function isLayoutDir(dir: string): Promise<boolean> {
-  return lstat(join(dir, 'oci-layout'))
-    .then((st) => st.isFile())
-    .catch(() => false);
+export { type DestinationContext, isLayoutDir, parseLocalSource } from '../api/endpoints.js';
+
+/** Opens the reading end with one side's registry flags. */
+export function openSource(e: Endpoint, flags: RegistryFlags, ctx: CommandContext): Promise<ImageSource> {
+  return openSourceWith(e, (domain, path) => openClient(domain, path, flags, ctx), ctx.signal);
 }
 
-/**
- * Parses a local source for `push`: a transport-prefixed or path-like argument, or a bare name that is an existing
- * layout directory (`debian`, `debian:NAME`, as `unpack` takes). A registry reference is refused with a pointer to
- * `copy`.
- */
-export async function parseLocalSource(input: string): Promise<Endpoint> {
-  const e = parseEndpoint(input);
-  if (e.kind !== 'registry') return e;
-  if (await isLayoutDir(input)) return { kind: 'oci', path: input, input };
-  const colon = input.lastIndexOf(':');
-  if (colon > 0 && !input.slice(colon + 1).includes('/') && (await isLayoutDir(input.slice(0, colon)))) {
-    return { kind: 'oci', path: input.slice(0, colon), name: input.slice(colon + 1), input };
-  }
-  throw new OcipullError('E_USAGE', `push: ${JSON.stringify(input)} is not an OCI layout or archive here`, {
-    hint: 'push takes oci:DIR[:NAME], ./DIR[:NAME], oci-archive:FILE or docker-archive:FILE; to copy from a registry use: ocipull copy SRC DST',
-  });
-}
-
-/** Opens the reading end. */
-export async function openSource(
+/** Opens the writing end with one side's registry flags. */
+export function openDestination(
   e: Endpoint,
   flags: RegistryFlags,
   ctx: CommandContext,
-): Promise<ImageSource> {
-  const label = describeEndpoint(e);
-  switch (e.kind) {
-    case 'registry': {
-      const client = await openClient(e.ref.domain, e.ref.path, flags, ctx);
-      return new RegistrySource(client, e.ref);
-    }
-    case 'oci': {
-      const dir = resolve(e.path);
-      if (!(await isLayoutDir(dir))) {
-        throw new OcipullError(
-          'E_NOT_FOUND',
-          `read ${label}: ${e.path} is not an OCI layout (no oci-layout file)`,
-          {
-            hint: 'pull an image into it first: ocipull pull REF DIR',
-          },
-        );
-      }
-      return new LayoutSource(directoryStore(dir), e.name, label);
-    }
-    case 'oci-archive':
-      return new LayoutSource(await tarStore(e.path), e.name, label);
-    case 'docker-archive': {
-      // Docker 25+ writes an OCI layout into the archive; before 25 there is only manifest.json (moby tarexport).
-      const members = await indexTar(e.path);
-      if (!members.has('index.json') && members.has('manifest.json')) {
-        return DockerArchiveSource.open(e.path, members, label, { signal: ctx.signal });
-      }
-      return new LayoutSource(await tarStore(e.path, { docker: true, members }), undefined, label);
-    }
-  }
-}
-
-/** What opening a destination needs to know about the copy. */
-export interface DestinationContext {
-  /** The source's reference, when it is a registry: names layout entries and archives after it. */
-  sourceRef?: Reference | undefined;
-  platform: PlatformSpec;
-  verify: boolean;
-  chunkSize?: number | undefined;
-  /** `--name`: the ref.name to write into a layout. */
-  refName?: string | undefined;
-}
-
-/** Opens the writing end. */
-export async function openDestination(
-  e: Endpoint,
-  flags: RegistryFlags,
-  ctx: CommandContext,
-  d: DestinationContext,
+  d: Omit<DestinationContext, 'retries' | 'signal' | 'stdout'>,
   stdout?: NodeJS.WritableStream,
 ): Promise<ImageDestination> {
-  const refName =
-    d.refName ?? ('name' in e ? e.name : undefined) ?? (d.sourceRef ? defaultName(d.sourceRef) : 'latest');
-  const imageName = d.sourceRef ? canonicalOf(d.sourceRef) : undefined;
-  switch (e.kind) {
-    case 'registry': {
-      const client = await openClient(e.ref.domain, e.ref.path, flags, ctx);
-      return new RegistryDestination(client, e.ref, {
-        retry: retryPolicy(flags.retries),
-        chunkSize: d.chunkSize,
-      });
-    }
-    case 'oci':
-      return new LayoutDestination(resolve(e.path), {
-        refName,
-        imageName,
-        verify: d.verify,
-        signal: ctx.signal,
-      });
-    case 'oci-archive':
-    case 'docker-archive':
-      return new ArchiveDestination(e.path, {
-        format: e.kind,
-        refName,
-        imageName: imageName ?? `localhost/image:${refName}`,
-        platform: d.platform,
-        verify: d.verify,
-        stdout,
-        signal: ctx.signal,
-      });
-  }
+  return openDestinationWith(e, (domain, path) => openClient(domain, path, flags, ctx), {
+    ...d,
+    retries: flags.retries,
+    signal: ctx.signal,
+    stdout,
+  });
 }

@@ -1,8 +1,8 @@
 import { homedir } from 'node:os';
+import { type ClientSettings, openRegistryClient } from '../api/client.js';
 import { OcipullError } from '../errors.js';
 import { hostPlatform, type PlatformSpec, parsePlatform } from '../oci/types/index.js';
-import { type CredentialResult, resolveCredential } from '../registry/auth/index.js';
-import { RegistryClient, retryPolicy } from '../registry/client/index.js';
+import type { RegistryClient } from '../registry/client/index.js';
 import type { CommandContext } from './context.js';
 import type { RegistryFlags } from './registry-options.js';
 import { ocipullVersion } from './version.js';
@@ -42,6 +42,23 @@ async function flagPassword(flags: RegistryFlags, ctx: CommandContext): Promise<
   return flags.passwordStdin ? readStdinSecret(ctx) : undefined;
 }
 
+/** The client settings of the registry flags (the part of opening a client that is the CLI's). */
+async function settingsOf(flags: RegistryFlags, ctx: CommandContext): Promise<ClientSettings> {
+  const password = await flagPassword(flags, ctx);
+  return {
+    userAgent: `ocipull/${ocipullVersion()}`,
+    env: ctx.io.env,
+    homedir: homeOf(ctx),
+    flags: { creds: flags.creds, username: flags.username, password, authfile: flags.authfile },
+    tlsVerify: flags.tlsVerify,
+    plainHttp: flags.plainHttp,
+    certDir: flags.certDir,
+    retries: flags.retries,
+    signal: ctx.signal,
+    debugLog: (line) => ctx.debugLog(line),
+  };
+}
+
 /** Opens a client for `domain`, with credentials looked up lazily for repository `path`. */
 export async function openClient(
   domain: string,
@@ -49,29 +66,7 @@ export async function openClient(
   flags: RegistryFlags,
   ctx: CommandContext,
 ): Promise<RegistryClient> {
-  const password = await flagPassword(flags, ctx);
-  const resolve = (): Promise<CredentialResult | null> =>
-    resolveCredential({
-      domain,
-      path,
-      flags: { creds: flags.creds, username: flags.username, password, authfile: flags.authfile },
-      env: ctx.io.env,
-      homedir: homeOf(ctx),
-      uid: process.getuid?.(),
-      platform: process.platform,
-    });
-  return RegistryClient.create({
-    domain,
-    userAgent: `ocipull/${ocipullVersion()}`,
-    tlsVerify: flags.tlsVerify !== false,
-    plainHttp: flags.plainHttp === true,
-    certDir: flags.certDir,
-    retry: retryPolicy(flags.retries),
-    resolveCredential: resolve,
-    env: ctx.io.env,
-    signal: ctx.signal,
-    debugLog: (line) => ctx.debugLog(line),
-  });
+  return openRegistryClient(domain, path, await settingsOf(flags, ctx));
 }
 
 /** The platform to choose from an index: `--platform`, else the host's (always linux). */

@@ -1,10 +1,5 @@
-import {
-  type CopyResult,
-  copyImage,
-  describeEndpoint,
-  type Endpoint,
-  parseEndpoint,
-} from '../../copy/index.js';
+import { copyResultOf } from '../../api/results.js';
+import { type CopyResult, copyImage, type Endpoint, parseEndpoint } from '../../copy/index.js';
 import { OcipullError } from '../../errors.js';
 import { lockedFor } from '../../lock/index.js';
 import { formatBytes } from '../../progress/index.js';
@@ -87,7 +82,7 @@ async function runCopy(src: Endpoint, dst: Endpoint, flags: CopyFlags, ctx: Comm
         copyOptions(flags, ctx, sink, flags.platform === undefined && dst.kind !== 'docker-archive'),
       );
       sink.close();
-      const shown = { ...result, destination: describeEndpoint(dst) };
+      const shown = copyResultOf(result, dst);
       if (flags.json) ctx.io.stdout.write(`${JSON.stringify(shown)}\n`);
       else if (ctx.quiet) ctx.io.stdout.write(`${shown.writtenDigest}\n`);
       else ctx.io.stdout.write(formatCopyResult(shown));

@@ -1,3 +1,4 @@
+import { digestResultOf } from '../../api/results.js';
 import { resolveDigest } from '../../inspect/index.js';
 import { parsePlatform } from '../../oci/types/index.js';
 import { parseReference, repositoryOf } from '../../reference/index.js';
@@ -26,14 +27,9 @@ export async function digestCommand(
   const client = await openClient(ref.domain, ref.path, flags, ctx);
   try {
     const r = await resolveDigest(client, ref, platform);
-    const fullRef = `${repositoryOf(ref)}@${r.digest}`;
-    if (flags.json) {
-      ctx.io.stdout.write(
-        `${JSON.stringify({ reference: input, digest: r.digest, mediaType: r.mediaType, platform: r.platform, fullRef })}\n`,
-      );
-    } else {
-      ctx.io.stdout.write(`${flags.fullRef ? fullRef : r.digest}\n`);
-    }
+    const result = digestResultOf(input, repositoryOf(ref), r);
+    if (flags.json) ctx.io.stdout.write(`${JSON.stringify(result)}\n`);
+    else ctx.io.stdout.write(`${flags.fullRef ? result.fullRef : r.digest}\n`);
     return 0;
   } finally {
     await client.close();

@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
+import { type PullResult, pullResultOf } from '../../api/results.js';
 import { STDOUT_FILE } from '../../archive/index.js';
 import {
   ArchiveDestination,
-  type CopyResult,
   copyImage,
   defaultName,
   LayoutDestination,
@@ -22,7 +22,7 @@ import {
   ttyProgress,
 } from '../../progress/index.js';
 import { canonicalOf, parseReference } from '../../reference/index.js';
-import { describeRateLimit, type RateLimit } from '../../registry/transport/index.js';
+import { describeRateLimit } from '../../registry/transport/index.js';
 import type { CommandContext } from '../context.js';
 import { copyOptions } from '../copy-options.js';
 import { openClient, platformFrom } from '../open-client.js';
@@ -63,44 +63,7 @@ export function progressSink(flags: PullFlags, ctx: CommandContext): ProgressSin
   }
 }
 
-/** What a pull did: the `--json` summary (field names kept from before pull ran on the copy engine). */
-export interface PullResult {
-  reference: string;
-  dest: string;
-  name: string;
-  /** The registry's digest of what the reference names (an index when the tag names one). */
-  digest: string;
-  /** The registry's digest of the manifest written as the entry: the chosen platform's image, or `digest`. */
-  manifestDigest: string;
-  /** The digest of the entry written to index.json, when it differs (Docker types converted to OCI). */
-  layoutDigest: string;
-  mediaType: string;
-  platforms: string[];
-  layers: number;
-  blobs: { downloaded: number; reused: number };
-  bytes: { downloaded: number; reused: number };
-  seconds: number;
-  rateLimit: RateLimit;
-}
-
-/** The pull summary of a copy from a registry into a layout or archive. */
-export function pullResultOf(c: CopyResult, dest: string): PullResult {
-  return {
-    reference: c.source,
-    dest,
-    name: c.name,
-    digest: c.digest,
-    manifestDigest: c.manifestDigest,
-    layoutDigest: c.writtenDigest,
-    mediaType: c.mediaType,
-    platforms: c.platforms,
-    layers: c.layers,
-    blobs: { downloaded: c.blobs.copied, reused: c.blobs.existing + c.blobs.mounted },
-    bytes: { downloaded: c.bytes.copied, reused: c.bytes.existing },
-    seconds: c.seconds,
-    rateLimit: c.rateLimit ?? { set: false },
-  };
-}
+export { type PullResult, pullResultOf } from '../../api/results.js';
 
 /** The human summary printed on stdout after a pull. */
 export function formatPullResult(r: PullResult): string {
@@ -202,7 +165,7 @@ export async function pullCommand(
     const copied = await copyImage(source, dest, copyOptions(flags, ctx, sink, flags.allPlatforms === true));
     if (locked) checkLocked(locked, copied.manifestDigest);
     sink.close();
-    const shown = { ...pullResultOf(copied, destPath), format };
+    const shown = pullResultOf(copied, destPath, format);
     // `--quiet`: one line, the digest, so `d=$(ocipull pull -q debian)` works (`docker pull -q` prints one line).
     const summary = flags.json
       ? `${JSON.stringify(shown)}\n`

@@ -1,3 +1,4 @@
+import { RATELIMIT_PROBE, rateLimitJson } from '../../api/results.js';
 import { isOcipullError } from '../../errors.js';
 import { canonicalOf, parseReference } from '../../reference/index.js';
 import {
@@ -10,22 +11,7 @@ import type { CommandContext } from '../context.js';
 import { openClient } from '../open-client.js';
 import type { RegistryFlags } from '../registry-options.js';
 
-/** Docker Hub's probe image: HEAD on it shows the quota without spending it. */
-export const RATELIMIT_PROBE = 'docker.io/ratelimitpreview/test:latest';
-
-/** The `--json` form of a rate-limit report. */
-export function rateLimitJson(reference: string, registry: string, rl: RateLimit) {
-  return {
-    reference,
-    registry,
-    limited: rl.set,
-    limit: rl.limit ?? null,
-    remaining: rl.remaining ?? null,
-    windowSeconds: rl.windowSeconds ?? null,
-    windowHours: rl.windowSeconds !== undefined ? rl.windowSeconds / 3600 : null,
-    source: rl.source ?? null,
-  };
-}
+export { RATELIMIT_PROBE, rateLimitJson } from '../../api/results.js';
 
 /**
  * `ocipull ratelimit [REF]`: Docker Hub's pull quota from a HEAD request, which costs nothing. Without REF it asks

@@ -1,19 +1,9 @@
+import { checkTag } from '../../api/registry.js';
 import { tagImage } from '../../copy/index.js';
-import { OcipullError } from '../../errors.js';
 import { parseReference } from '../../reference/index.js';
 import type { CommandContext } from '../context.js';
 import { openClient } from '../open-client.js';
 import type { RegistryFlags } from '../registry-options.js';
-
-/** A tag as `[\w][\w.-]{0,127}` (distribution/reference); a usage error otherwise. */
-function checkTag(tag: string): string {
-  if (!/^[\w][\w.-]{0,127}$/.test(tag)) {
-    throw new OcipullError('E_USAGE', `tag: ${JSON.stringify(tag)} is not a valid tag`, {
-      hint: 'a tag is up to 128 letters, digits, _, . and -, not starting with . or -; give tags only, not repositories',
-    });
-  }
-  return tag;
-}
 
 /** `ocipull tag REF NEWTAG...`: the manifest REF names under more tags of the same repository; no blob moves. */
 export async function tagCommand(

@@ -1,7 +1,9 @@
-import { lstat, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { copyImage, defaultName, isPathLike, LayoutDestination, RegistrySource } from '../../copy/index.js';
+import { unpackResultOf } from '../../api/results.js';
+import { resolveSource } from '../../api/unpack.js';
+import { copyImage, defaultName, LayoutDestination, RegistrySource } from '../../copy/index.js';
 import { OcipullError } from '../../errors.js';
 import { checkLocked, lockedFor } from '../../lock/index.js';
 import { canonicalOf, parseReference } from '../../reference/index.js';
@@ -23,34 +25,6 @@ export interface UnpackFlags extends RegistryFlags {
   /** Unpack what the lockfile pins SOURCE to (`--lockfile FILE`, default ./ocipull.lock). */
   locked?: boolean;
   lockfile?: string;
-}
-
-async function isLayout(dir: string): Promise<boolean> {
-  return lstat(join(dir, 'oci-layout'))
-    .then((st) => st.isFile())
-    .catch(() => false);
-}
-
-/**
- * What SOURCE names: an OCI layout (`./debian`, or `./debian:NAME` for one entry) when such a directory exists,
- * otherwise an image reference to pull on the way. A path (`./x`, `../x`, `/x`, `~/x`) is never a reference, so
- * one that holds no layout is "not found", not a reference-parser complaint.
- */
-export async function resolveSource(
-  source: string,
-): Promise<{ layout: string; name?: string } | { ref: string }> {
-  if (await isLayout(source)) return { layout: resolve(source) };
-  const colon = source.lastIndexOf(':');
-  if (colon > 0 && !source.slice(colon + 1).includes('/') && (await isLayout(source.slice(0, colon)))) {
-    return { layout: resolve(source.slice(0, colon)), name: source.slice(colon + 1) };
-  }
-  if (isPathLike(source)) {
-    const path = colon > 0 && !source.slice(colon + 1).includes('/') ? source.slice(0, colon) : source;
-    throw new OcipullError('E_NOT_FOUND', `unpack: no OCI layout at ${path}`, {
-      hint: 'SOURCE is an OCI layout directory (one with an oci-layout file) or an image reference (debian:12)',
-    });
-  }
-  return { ref: source };
 }
 
 /**
@@ -124,14 +98,7 @@ export async function unpackCommand(
     // failed pull into it resumes.
     if (temporary) await rm(temporary, { recursive: true, force: true });
   }
-  const summary = {
-    source: label,
-    dest: dir,
-    manifest: result.manifest,
-    layers: result.layers,
-    entries: result.entries,
-    warnings: result.warnings,
-  };
+  const summary = unpackResultOf(label, dir, result);
   ctx.io.stdout.write(
     flags.json
       ? `${JSON.stringify(summary)}\n`

@@ -1,8 +1,10 @@
 export {
   type Credential,
+  type CredentialFlags,
   type CredentialQuery,
   type CredentialResult,
   dockerConfigKey,
+  type Env,
   parseCredsFlag,
   resolveCredential,
   writeLogin,

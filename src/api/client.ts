@@ -1,0 +1,92 @@
+/**
+ * Opening a `RegistryClient` with credentials looked up lazily (only when the registry first asks), shared by the
+ * CLI (`cli/open-client.ts`, which adds `--password-stdin`) and the library. Nothing here touches `process` beyond
+ * what the caller passes in.
+ */
+import { homedir } from 'node:os';
+import {
+  type CredentialFlags,
+  type CredentialResult,
+  type Env,
+  resolveCredential,
+} from '../registry/auth/index.js';
+import { RegistryClient, retryPolicy } from '../registry/client/index.js';
+
+/** A user name and password (or token) for a registry. */
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+/**
+ * Credentials for every registry, or a function asked once per registry (`docker.io`, `ghcr.io`,
+ * `localhost:5000`). A function that returns `undefined` leaves that registry to the usual sources:
+ * `DOCKER_AUTH_CONFIG`, `$REGISTRY_AUTH_FILE`, containers `auth.json`, Docker `config.json` and its helpers.
+ */
+export type CredentialsOption =
+  | Credentials
+  | ((registry: string) => Credentials | undefined | Promise<Credentials | undefined>);
+
+/** How to reach registries: the registry flags of the CLI plus the library's credentials option. */
+export interface ClientSettings {
+  userAgent: string;
+  env: Env;
+  /** Where `~/.docker/config.json` is looked for; default `env.HOME`, else the OS's home directory. */
+  homedir?: string | undefined;
+  /** The CLI's `--creds`, `--username` with the password read, and `--authfile`. */
+  flags?: CredentialFlags | undefined;
+  credentials?: CredentialsOption | undefined;
+  tlsVerify?: boolean | undefined;
+  plainHttp?: boolean | undefined;
+  certDir?: string | undefined;
+  retries?: number | undefined;
+  signal?: AbortSignal | undefined;
+  debugLog?: ((line: string) => void) | undefined;
+}
+
+/** A function that opens the client for one repository; copy ends and lock resolvers take one. */
+export type ClientOpener = (domain: string, path: string | undefined) => Promise<RegistryClient>;
+
+async function fromOption(
+  option: CredentialsOption | undefined,
+  domain: string,
+): Promise<CredentialResult | null> {
+  if (option === undefined) return null;
+  const c = typeof option === 'function' ? await option(domain) : option;
+  if (c === undefined || c === null) return null;
+  return {
+    credential: { kind: 'basic', username: c.username, password: c.password },
+    source: 'credentials option',
+  };
+}
+
+/** Opens a client for `domain`, with credentials looked up lazily for repository `path`. */
+export function openRegistryClient(
+  domain: string,
+  path: string | undefined,
+  s: ClientSettings,
+): Promise<RegistryClient> {
+  const resolve = async (): Promise<CredentialResult | null> =>
+    (await fromOption(s.credentials, domain)) ??
+    resolveCredential({
+      domain,
+      path,
+      flags: s.flags,
+      env: s.env,
+      homedir: s.homedir ?? (s.env.HOME || homedir()),
+      uid: process.getuid?.(),
+      platform: process.platform,
+    });
+  return RegistryClient.create({
+    domain,
+    userAgent: s.userAgent,
+    tlsVerify: s.tlsVerify !== false,
+    plainHttp: s.plainHttp === true,
+    certDir: s.certDir,
+    retry: retryPolicy(s.retries),
+    resolveCredential: resolve,
+    env: s.env,
+    signal: s.signal,
+    debugLog: s.debugLog,
+  });
+}

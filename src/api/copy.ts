@@ -1,0 +1,102 @@
+import { type CopyResult, copyImage, type Endpoint, parseEndpoint } from '../copy/index.js';
+import { OcipullError } from '../errors.js';
+import { retryPolicy } from '../registry/client/index.js';
+import type { CredentialsOption } from './client.js';
+import { openDestination, openSource, parseLocalSource } from './endpoints.js';
+import { type CommonOptions, platformOf, type Runtime, runOperation } from './options.js';
+import { copyResultOf } from './results.js';
+
+/** Options of {@link copy} and {@link push}, named after `ocipull copy`'s flags. */
+export interface CopyOptions extends CommonOptions {
+  /** Copy one platform's image (default: the whole index, attestations included). */
+  platform?: string | undefined;
+  /** Write manifests byte for byte into a layout (Docker media types are kept). */
+  preserveDigests?: boolean | undefined;
+  /** Parallel blob transfers (default 4). */
+  jobs?: number | undefined;
+  /** Upload blobs in chunks of this many bytes (default: one PUT per blob). */
+  chunkSize?: number | undefined;
+  /** Credentials of the source registry; default `credentials`. */
+  srcCredentials?: CredentialsOption | undefined;
+  /** Credentials of the destination registry; default `credentials`. */
+  destCredentials?: CredentialsOption | undefined;
+  srcTlsVerify?: boolean | undefined;
+  destTlsVerify?: boolean | undefined;
+  srcCertDir?: string | undefined;
+  destCertDir?: string | undefined;
+}
+
+/** Each side's own options over the shared ones (`--src-X`/`--dest-X` win over `--X`). */
+function side(options: CopyOptions, which: 'src' | 'dest'): Partial<CommonOptions> {
+  const pick = <T>(own: T | undefined, shared: T | undefined) => (own !== undefined ? own : shared);
+  const src = which === 'src';
+  return {
+    credentials: pick(src ? options.srcCredentials : options.destCredentials, options.credentials),
+    tlsVerify: pick(src ? options.srcTlsVerify : options.destTlsVerify, options.tlsVerify),
+    certDir: pick(src ? options.srcCertDir : options.destCertDir, options.certDir),
+  };
+}
+
+async function runCopy(rt: Runtime, src: Endpoint, dst: Endpoint, options: CopyOptions): Promise<CopyResult> {
+  if (dst.kind === 'registry' && dst.ref.digest && options.platform) {
+    throw new OcipullError('E_USAGE', 'copy: a destination named by digest cannot take a platform');
+  }
+  if ((dst.kind === 'oci-archive' || dst.kind === 'docker-archive') && dst.path === '-') {
+    throw new OcipullError('E_USAGE', 'copy: the library never writes to stdout; give a file');
+  }
+  const platform = platformOf(options.platform);
+  const source = await openSource(src, rt.openWith(side(options, 'src')), rt.signal);
+  try {
+    const dest = await openDestination(dst, rt.openWith(side(options, 'dest')), {
+      sourceRef: src.kind === 'registry' ? src.ref : undefined,
+      platform,
+      verify: false,
+      chunkSize: options.chunkSize,
+      retries: options.retries,
+      signal: rt.signal,
+    });
+    try {
+      const result = await copyImage(source, dest, {
+        platform,
+        explicitPlatform: options.platform !== undefined,
+        // As the CLI: the whole index unless a platform is named; a docker-archive holds one image.
+        allPlatforms: options.platform === undefined && dst.kind !== 'docker-archive',
+        preserveDigests: options.preserveDigests === true,
+        jobs: options.jobs ?? 4,
+        retry: retryPolicy(options.retries),
+        signal: rt.signal,
+        onEvent: rt.emit,
+      });
+      return copyResultOf(result, dst);
+    } finally {
+      await dest.close();
+    }
+  } finally {
+    await source.close();
+  }
+}
+
+/**
+ * Copies an image from any source to any destination, as `ocipull copy SRC DST`: `docker://REF` or a bare
+ * reference, `oci:DIR[:NAME]` (or `./DIR[:NAME]`), `oci-archive:FILE[:NAME]`, `docker-archive:FILE`. Registry to
+ * registry is byte for byte. Resolves to the object `ocipull copy --json` prints.
+ */
+export function copy(source: string, destination: string, options: CopyOptions = {}): Promise<CopyResult> {
+  return runOperation(`copy ${source}`, options, (rt) =>
+    runCopy(rt, parseEndpoint(source), parseEndpoint(destination), options),
+  );
+}
+
+/** Pushes a local layout or archive to a registry, as `ocipull push SOURCE REF`. */
+export function push(source: string, reference: string, options: CopyOptions = {}): Promise<CopyResult> {
+  return runOperation(`push ${source}`, options, async (rt) => {
+    const src = await parseLocalSource(source);
+    const dst = parseEndpoint(reference);
+    if (dst.kind !== 'registry') {
+      throw new OcipullError('E_USAGE', `push: ${JSON.stringify(reference)} is not a registry reference`, {
+        hint: 'to write a layout or archive use copy(SOURCE, "oci:DIR")',
+      });
+    }
+    return runCopy(rt, src, dst, options);
+  });
+}

@@ -1,0 +1,133 @@
+/**
+ * The result objects of each operation: exactly what the CLI prints with `--json` and what the library's functions
+ * resolve to. The CLI commands build their `--json` output with these functions, so the two cannot drift.
+ */
+import { type CopyResult, describeEndpoint, type Endpoint } from '../copy/index.js';
+import type { DigestReport } from '../inspect/index.js';
+import type { RateLimit } from '../registry/transport/index.js';
+import type { UnpackResult as UnpackedLayers } from '../unpack/index.js';
+
+/** What a pull did (field names kept from before pull ran on the copy engine). */
+export interface PullResult {
+  reference: string;
+  dest: string;
+  name: string;
+  /** The registry's digest of what the reference names (an index when the tag names one). */
+  digest: string;
+  /** The registry's digest of the manifest written as the entry: the chosen platform's image, or `digest`. */
+  manifestDigest: string;
+  /** The digest of the entry written to index.json, when it differs (Docker types converted to OCI). */
+  layoutDigest: string;
+  mediaType: string;
+  platforms: string[];
+  layers: number;
+  blobs: { downloaded: number; reused: number };
+  bytes: { downloaded: number; reused: number };
+  seconds: number;
+  rateLimit: RateLimit;
+  /** What was written: an OCI layout directory or a tar file. */
+  format: 'oci' | 'oci-archive' | 'docker-archive';
+}
+
+/** The pull summary of a copy from a registry into a layout or archive. */
+export function pullResultOf(c: CopyResult, dest: string, format: PullResult['format'] = 'oci'): PullResult {
+  return {
+    reference: c.source,
+    dest,
+    name: c.name,
+    digest: c.digest,
+    manifestDigest: c.manifestDigest,
+    layoutDigest: c.writtenDigest,
+    mediaType: c.mediaType,
+    platforms: c.platforms,
+    layers: c.layers,
+    blobs: { downloaded: c.blobs.copied, reused: c.blobs.existing + c.blobs.mounted },
+    bytes: { downloaded: c.bytes.copied, reused: c.bytes.existing },
+    seconds: c.seconds,
+    rateLimit: c.rateLimit ?? { set: false },
+    format,
+  };
+}
+
+/** What `ocipull digest --json` prints and `resolveDigest` returns. */
+export interface DigestResult {
+  reference: string;
+  digest: string;
+  mediaType: string | null;
+  platform: string | null;
+  /** `domain/path@sha256:…`, for pinning. */
+  fullRef: string;
+}
+
+/** The digest result of a resolved reference. */
+export function digestResultOf(input: string, repository: string, r: DigestReport): DigestResult {
+  return {
+    reference: input,
+    digest: r.digest,
+    mediaType: r.mediaType,
+    platform: r.platform,
+    fullRef: `${repository}@${r.digest}`,
+  };
+}
+
+/** What `ocipull tags --json` prints and `listTags` returns. */
+export interface TagsResult {
+  repository: string;
+  tags: string[];
+}
+
+/** Docker Hub's probe image: HEAD on it shows the quota without spending it. */
+export const RATELIMIT_PROBE = 'docker.io/ratelimitpreview/test:latest';
+
+/** What `ocipull ratelimit --json` prints and `rateLimit` returns. */
+export interface RateLimitResult {
+  reference: string;
+  registry: string;
+  limited: boolean;
+  limit: number | null;
+  remaining: number | null;
+  windowSeconds: number | null;
+  windowHours: number | null;
+  source: string | null;
+}
+
+/** The rate-limit result of a HEAD's headers. */
+export function rateLimitJson(reference: string, registry: string, rl: RateLimit): RateLimitResult {
+  return {
+    reference,
+    registry,
+    limited: rl.set,
+    limit: rl.limit ?? null,
+    remaining: rl.remaining ?? null,
+    windowSeconds: rl.windowSeconds ?? null,
+    windowHours: rl.windowSeconds !== undefined ? rl.windowSeconds / 3600 : null,
+    source: rl.source ?? null,
+  };
+}
+
+/** What `ocipull unpack --json` prints and `unpack` returns. */
+export interface UnpackResult {
+  source: string;
+  dest: string;
+  manifest: UnpackedLayers['manifest'];
+  layers: number;
+  entries: number;
+  warnings: string[];
+}
+
+/** The unpack summary. */
+export function unpackResultOf(source: string, dest: string, r: UnpackedLayers): UnpackResult {
+  return {
+    source,
+    dest,
+    manifest: r.manifest,
+    layers: r.layers,
+    entries: r.entries,
+    warnings: r.warnings,
+  };
+}
+
+/** The copy summary: the engine's result with the destination as the user named it. */
+export function copyResultOf(r: CopyResult, destination: Endpoint): CopyResult {
+  return { ...r, destination: describeEndpoint(destination) };
+}

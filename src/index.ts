@@ -1,0 +1,47 @@
+/**
+ * The `ocipull` package: pull, copy, push, inspect and unpack container images from Node, with no daemon and no
+ * process side effects (nothing is written to stdout or stderr, no signal handlers, no `process.exit`). Every call
+ * resolves to the same object the matching CLI command prints with `--json`, and fails with an `OcipullError`
+ * whose `code` is stable (see the README's Library section for the semver promise).
+ *
+ * Not exported on purpose: the copy engine's ends, the registry client and the layout writer. They are still
+ * changing; a subpath (`ocipull/layout`) comes once a second consumer needs one.
+ */
+export {
+  type CommonOptions,
+  type CopyOptions,
+  type Credentials,
+  type CredentialsOption,
+  copy,
+  type DigestResult,
+  inspect,
+  listTags,
+  type PlatformOptions,
+  type PullOptions,
+  type PullResult,
+  pull,
+  push,
+  type RateLimitResult,
+  rateLimit,
+  resolveDigest,
+  type TagsResult,
+  tag,
+  type UnpackOptions,
+  type UnpackResult,
+  unpack,
+  version,
+} from './api/index.js';
+export type { CopyResult, TagResult } from './copy/index.js';
+export {
+  type ErrorCode,
+  errorCodes,
+  IntegrityError,
+  InvalidReferenceError,
+  isOcipullError,
+  OcipullError,
+  type OcipullErrorOptions,
+} from './errors.js';
+export type { IndexEntry, InspectReport } from './inspect/index.js';
+export type { BlobKind, ProgressEvent } from './progress/events.js';
+export { parseReference, type Reference } from './reference/index.js';
+export { type Diagnostic, type RateLimit, RegistryError } from './registry/transport/index.js';
