@@ -122,7 +122,9 @@ export function addTransferCommands(program: Command, bind: Bind): void {
         new Option('--dest-tls-verify [bool]', "verify the destination registry's TLS certificate").argParser(
           parseBool,
         ),
-      ),
+      )
+      .option('--src-plain-http', 'plain HTTP for the source registry only (--plain-http: both sides)')
+      .option('--dest-plain-http', 'plain HTTP for the destination registry only'),
     { credentials: false },
   )
     .option('--authfile <file>', 'read credentials for both sides only from this auth.json/config.json')

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { sideFlags } from '../../src/cli/commands/copy.js';
 import { parseSize } from '../../src/cli/registry-options.js';
 import { describeEndpoint, parseEndpoint } from '../../src/copy/index.js';
 
@@ -67,5 +68,26 @@ describe('parseSize', () => {
 
   it.each(['', '0', '-1', '1.5M', '8 pages', 'MiB'])('refuses %j', (input) => {
     expect(() => parseSize(input)).toThrow();
+  });
+});
+
+describe('copy: the flags of each side', () => {
+  it('per-side flags stay on their side; shared ones reach both; --creds is the destination', () => {
+    const flags = {
+      srcCreds: 'a:1',
+      creds: 'b:2',
+      destPlainHttp: true,
+      srcTlsVerify: false,
+      certDir: '/shared',
+      destCertDir: '/dest',
+    };
+    const src = sideFlags(flags, 'src');
+    const dest = sideFlags(flags, 'dest');
+    expect(src).toMatchObject({ creds: 'a:1', tlsVerify: false, certDir: '/shared' });
+    expect(src.plainHttp).toBeUndefined();
+    expect(dest).toMatchObject({ creds: 'b:2', plainHttp: true, certDir: '/dest' });
+    expect(dest.tlsVerify).toBeUndefined();
+    expect(sideFlags({ plainHttp: true }, 'src').plainHttp).toBe(true);
+    expect(sideFlags({ creds: 'b:2' }, 'src').creds).toBeUndefined();
   });
 });

@@ -24,13 +24,15 @@ export interface CopyFlags extends RegistryFlags {
   destCertDir?: string;
   srcTlsVerify?: boolean;
   destTlsVerify?: boolean;
+  srcPlainHttp?: boolean;
+  destPlainHttp?: boolean;
   /** Copy what the lockfile pins SRC to (`--lockfile FILE`, default ./ocipull.lock). */
   locked?: boolean;
   lockfile?: string;
 }
 
-/** The registry flags of one side: `--src-X`/`--dest-X` win over the shared `--X`. */
-function sideFlags(flags: CopyFlags, side: 'src' | 'dest'): RegistryFlags {
+/** The registry flags of one side: `--src-X`/`--dest-X` win over the shared `--X`; credentials never cross sides. */
+export function sideFlags(flags: CopyFlags, side: 'src' | 'dest'): RegistryFlags {
   const pick = <T>(own: T | undefined, shared: T | undefined) => (own !== undefined ? own : shared);
   return {
     creds: pick(side === 'src' ? flags.srcCreds : flags.destCreds, side === 'dest' ? flags.creds : undefined),
@@ -39,7 +41,7 @@ function sideFlags(flags: CopyFlags, side: 'src' | 'dest'): RegistryFlags {
     authfile: flags.authfile,
     certDir: pick(side === 'src' ? flags.srcCertDir : flags.destCertDir, flags.certDir),
     tlsVerify: pick(side === 'src' ? flags.srcTlsVerify : flags.destTlsVerify, flags.tlsVerify),
-    plainHttp: flags.plainHttp,
+    plainHttp: pick(side === 'src' ? flags.srcPlainHttp : flags.destPlainHttp, flags.plainHttp),
     retries: flags.retries,
   };
 }
