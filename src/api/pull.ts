@@ -102,8 +102,8 @@ export function pull(reference: string, dest: string, options: PullOptions = {})
         retry: retryPolicy(options.retries),
         signal: rt.signal,
         onEvent: rt.emit,
+        expectRoot: locked ? (digest) => checkLocked(locked, digest) : undefined,
       });
-      if (locked) checkLocked(locked, copied.manifestDigest);
       return pullResultOf(copied, dest, format);
     } finally {
       await source.close();

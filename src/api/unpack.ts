@@ -76,7 +76,7 @@ export function unpack(source: string, dir: string, options: UnpackOptions = {})
         name = defaultName(ref);
         const from = new RegistrySource(await rt.open(ref.domain, ref.path), ref);
         try {
-          const copied = await copyImage(
+          await copyImage(
             from,
             new LayoutDestination(layout, {
               refName: name,
@@ -93,9 +93,9 @@ export function unpack(source: string, dir: string, options: UnpackOptions = {})
               retry: retryPolicy(options.retries),
               signal: rt.signal,
               onEvent: rt.emit,
+              expectRoot: locked ? (digest) => checkLocked(locked, digest) : undefined,
             },
           );
-          if (locked) checkLocked(locked, copied.manifestDigest);
         } finally {
           await from.close();
         }

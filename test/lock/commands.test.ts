@@ -3,7 +3,7 @@
  * lock spends (HEADs are free), drift and its exit code, pulls by the locked digest after the tag moved, the
  * offline layout check, and a sync into a second registry and into a layout that moves 0 blobs the second time.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../cli/capture.js';
@@ -322,5 +322,39 @@ describe('ocipull sync', () => {
     const v = await cli('verify', '--file', file, '--layout', layout);
     expect(v.stdout).toContain('2 of 2 images present');
     expect(v.code).toBe(0);
+  });
+});
+
+describe('pull --locked against a lockfile that does not match the image', () => {
+  it('refuses with exit 10 before the layout is created', async () => {
+    const { reg, index, dir, file, cli } = await setup();
+    const locked = await cli(
+      'lock',
+      '--file',
+      file,
+      '--platform',
+      'linux/amd64',
+      `${reg.host}/team/multi:v1`,
+    );
+    expect(locked.code, locked.stderr).toBe(0);
+    // A hand-edited (or stale) lockfile: the wanted platform's digest is not what the locked index holds.
+    const lock = JSON.parse(await readFile(file, 'utf8'));
+    const other = index.children[1]!.digest;
+    lock.images[`${reg.host}/team/multi:v1`].platforms['linux/amd64'].digest = other;
+    await writeFile(file, `${JSON.stringify(lock, null, 2)}\n`);
+    const out = join(dir, 'never');
+    const p = await cli(
+      'pull',
+      '--locked',
+      '--lockfile',
+      file,
+      '--progress=none',
+      `${reg.host}/team/multi:v1`,
+      out,
+    );
+    expect(p.code, p.stderr).toBe(10);
+    expect(p.stderr).toMatch(/the lockfile says/);
+    await expect(stat(out)).rejects.toThrow(/ENOENT/);
+    expect(reg.requests.some((q) => q.path.includes('/blobs/'))).toBe(false);
   });
 });

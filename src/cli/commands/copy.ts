@@ -1,7 +1,7 @@
 import { copyResultOf } from '../../api/results.js';
 import { type CopyResult, copyImage, type Endpoint, parseEndpoint } from '../../copy/index.js';
 import { OcipullError } from '../../errors.js';
-import { lockedFor } from '../../lock/index.js';
+import { checkLocked, lockedFor } from '../../lock/index.js';
 import { formatBytes } from '../../progress/index.js';
 import type { CommandContext } from '../context.js';
 import { copyOptions } from '../copy-options.js';
@@ -61,7 +61,13 @@ export function formatCopyResult(r: CopyResult): string {
   return `${lines.join('\n')}\n`;
 }
 
-async function runCopy(src: Endpoint, dst: Endpoint, flags: CopyFlags, ctx: CommandContext): Promise<number> {
+async function runCopy(
+  src: Endpoint,
+  dst: Endpoint,
+  flags: CopyFlags,
+  ctx: CommandContext,
+  expectRoot?: (digest: string) => void,
+): Promise<number> {
   if (dst.kind === 'registry' && dst.ref.digest && flags.platform) {
     throw new OcipullError('E_USAGE', 'copy: a destination named by digest cannot take --platform');
   }
@@ -81,7 +87,10 @@ async function runCopy(src: Endpoint, dst: Endpoint, flags: CopyFlags, ctx: Comm
         dest,
         // Mirroring wants the whole index, attestations included (crane and regctl do the same); --platform
         // narrows it. A docker-archive holds one image: the host's platform unless --platform says otherwise.
-        copyOptions(flags, ctx, sink, flags.platform === undefined && dst.kind !== 'docker-archive'),
+        {
+          ...copyOptions(flags, ctx, sink, flags.platform === undefined && dst.kind !== 'docker-archive'),
+          expectRoot,
+        },
       );
       sink.close();
       const shown = copyResultOf(result, dst);
@@ -114,7 +123,8 @@ export async function copyCommand(
         'copy: write archives to a file (pull --format … - writes to stdout)',
       );
   }
-  return runCopy(src, dst, flags, ctx);
+  // --locked: the top copied must be what the lockfile pins, checked before the destination is touched.
+  return runCopy(src, dst, flags, ctx, locked ? (digest) => checkLocked(locked, digest) : undefined);
 }
 
 /** `ocipull push SOURCE REF`: a local layout or archive to a registry (`copy SOURCE REF`). */

@@ -162,8 +162,11 @@ export async function pullCommand(
   const source = new RegistrySource(await openClient(ref.domain, ref.path, flags, ctx), ref);
   const sink = progressSink(flags, ctx);
   try {
-    const copied = await copyImage(source, dest, copyOptions(flags, ctx, sink, flags.allPlatforms === true));
-    if (locked) checkLocked(locked, copied.manifestDigest);
+    const copied = await copyImage(source, dest, {
+      ...copyOptions(flags, ctx, sink, flags.allPlatforms === true),
+      // Checked before the layout is touched: a lockfile mismatch writes nothing.
+      expectRoot: locked ? (digest) => checkLocked(locked, digest) : undefined,
+    });
     sink.close();
     const shown = pullResultOf(copied, destPath, format);
     // `--quiet`: one line, the digest, so `d=$(ocipull pull -q debian)` works (`docker pull -q` prints one line).

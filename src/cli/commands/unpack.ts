@@ -58,7 +58,7 @@ export async function unpackCommand(
       const source = new RegistrySource(await openClient(ref.domain, ref.path, flags, ctx), ref);
       const sink = progressSink(flags, ctx);
       try {
-        const copied = await copyImage(
+        await copyImage(
           source,
           new LayoutDestination(layout, {
             refName: name,
@@ -66,9 +66,11 @@ export async function unpackCommand(
             verify: false,
             signal: ctx.signal,
           }),
-          copyOptions({ ...flags, jobs: 4 }, ctx, sink, false),
+          {
+            ...copyOptions({ ...flags, jobs: 4 }, ctx, sink, false),
+            expectRoot: locked ? (digest) => checkLocked(locked, digest) : undefined,
+          },
         );
-        if (locked) checkLocked(locked, copied.manifestDigest);
       } finally {
         sink.close();
         await source.close();
