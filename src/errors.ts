@@ -20,6 +20,8 @@ export const ExitCode = {
   unsupported: 9,
   /** `ocipull verify`: something the project wants moved away from its lockfile (a check, not a failure). */
   drift: 10,
+  /** A registries.conf `blocked = true` entry refuses the pull. */
+  blocked: 11,
   interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
@@ -49,6 +51,8 @@ const codeTable = {
   E_LOCKFILE: ExitCode.usage,
   E_NOT_LOCKED: ExitCode.notFound,
   E_DRIFT: ExitCode.drift,
+  E_MIRROR_CONFIG: ExitCode.usage,
+  E_BLOCKED: ExitCode.blocked,
   E_INTERRUPTED: ExitCode.interrupted,
 } as const satisfies Record<string, ExitCode>;
 

@@ -50,6 +50,8 @@ const allowed: Record<string, { modules: string[]; packages: string[] }> = {
     modules: ['registry/client', 'oci/types', 'oci/layout', 'reference', 'copy', 'errors'],
     packages: ['zod'],
   },
+  // registries.conf, --mirror and daemon.json: where a pull goes (no network).
+  mirrors: { modules: ['reference', 'errors'], packages: ['smol-toml', 'zod'] },
   // The library's functions: the use cases wired to options instead of flags (no process side effects).
   api: {
     modules: [

@@ -3,6 +3,7 @@ import { createContext, type GlobalOptions } from './context.js';
 import type { CliIo } from './io.js';
 import { addInspectCommands } from './program-inspect.js';
 import { addLockCommands } from './program-lock.js';
+import { addMirrorsCommand } from './program-mirrors.js';
 import { addTransferCommands } from './program-transfer.js';
 import { examples, type Handler } from './program-util.js';
 import { ocipullVersion } from './version.js';
@@ -59,6 +60,7 @@ export function buildProgram(io: CliIo, state: ProgramState): Command {
   addTransferCommands(program, bind);
   addInspectCommands(program, bind);
   addLockCommands(program, bind);
+  addMirrorsCommand(program, bind);
 
   return program;
 }

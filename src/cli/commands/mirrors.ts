@@ -1,5 +1,11 @@
 import { ExitCode, isOcipullError } from '../../errors.js';
-import { type Endpoint, loadMirrorConfig, type Resolution, resolveEndpoints, shortNameNote } from '../../mirrors/index.js';
+import {
+  type Endpoint,
+  loadMirrorConfig,
+  type Resolution,
+  resolveEndpoints,
+  shortNameNote,
+} from '../../mirrors/index.js';
 import { canonicalOf, parseReference } from '../../reference/index.js';
 import type { CommandContext } from '../context.js';
 import { reportError } from '../report.js';
@@ -80,7 +86,9 @@ export async function mirrorsCommand([inputs]: [string[]], options: MirrorsOptio
       exitCode = reportError(ctx.io, error, ctx.debug);
       continue;
     }
-    ctx.io.stdout.write(options.json ? `${JSON.stringify(mirrorsJson(input, resolution))}\n` : human(resolution));
+    ctx.io.stdout.write(
+      options.json ? `${JSON.stringify(mirrorsJson(input, resolution))}\n` : human(resolution),
+    );
   }
   return exitCode;
 }
@@ -89,12 +97,18 @@ export async function mirrorsCommand([inputs]: [string[]], options: MirrorsOptio
 function human(resolution: Resolution): string {
   const lines = [canonicalOf(resolution.reference)];
   if (resolution.blocked) {
-    const by = [...new Set(resolution.skipped.map((s) => `prefix "${s.blockedBy.prefix}" in ${s.blockedBy.origin}`))];
+    const by = [
+      ...new Set(resolution.skipped.map((s) => `prefix "${s.blockedBy.prefix}" in ${s.blockedBy.origin}`)),
+    ];
     lines.push(`  blocked (${by.join('; ')}): a pull is refused`);
   }
-  resolution.endpoints.forEach((e, i) => lines.push(`  ${i + 1}. ${canonicalOf(e.reference)}  ${describe(e)}`));
-  for (const s of resolution.skipped.filter(() => !resolution.blocked)) {
-    lines.push(`  -  ${canonicalOf(s.reference)}  (skipped: blocked by prefix "${s.blockedBy.prefix}")`);
+  for (const [i, e] of resolution.endpoints.entries()) {
+    lines.push(`  ${i + 1}. ${canonicalOf(e.reference)}  ${describe(e)}`);
+  }
+  if (!resolution.blocked) {
+    for (const s of resolution.skipped) {
+      lines.push(`  -  ${canonicalOf(s.reference)}  (skipped: blocked by prefix "${s.blockedBy.prefix}")`);
+    }
   }
   return `${lines.join('\n')}\n`;
 }

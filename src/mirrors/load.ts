@@ -1,0 +1,103 @@
+/**
+ * Reading the registries.conf files from disk: the main file, then each drop-in merged on top
+ * (containers/image's `tryUpdatingCache` and `dropInConfigs`).
+ */
+
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import { inFile, mirrorConfigError } from './config-error.js';
+import { type ConfigPaths, type DiscoveryInput, discoverConfigPaths } from './discovery.js';
+import { mergeConfig } from './merge.js';
+import { parseRegistriesConf } from './parse-file.js';
+import { emptyConfig, type RegistriesConfig } from './types.js';
+
+/** What `loadRegistriesConfig` needs: the discovery input without the parts it can fill in itself. */
+export type LoadInput = Omit<DiscoveryInput, 'exists' | 'fallbackHome'> & {
+  fallbackHome?: string | undefined;
+};
+
+/**
+ * Reads and merges the configuration the way containers/image does. A missing default file is an empty
+ * configuration; a missing named file (`--registries-conf`, `CONTAINERS_REGISTRIES_CONF`) is an error; a missing
+ * drop-in directory is skipped. Throws `E_MIRROR_CONFIG` naming the file for anything containers/image refuses.
+ */
+export async function loadRegistriesConfig(input: LoadInput): Promise<RegistriesConfig> {
+  const paths = discoverConfigPaths({
+    ...input,
+    fallbackHome: input.fallbackHome ?? homeFromPasswd(),
+    exists: existsSync,
+  });
+  return loadFrom(paths);
+}
+
+/** Loads the files `paths` names. */
+export async function loadFrom(paths: ConfigPaths): Promise<RegistriesConfig> {
+  let config = emptyConfig();
+  const main = await readText(paths.mainFile);
+  if (main !== null) config = parseRegistriesConf(main, paths.mainFile);
+  else if (paths.explicit) {
+    throw mirrorConfigError(
+      inFile(paths.mainFile),
+      'no such file',
+      'check --registries-conf or CONTAINERS_REGISTRIES_CONF',
+    );
+  }
+  for (const file of await dropInFiles(paths.dropInDirs)) {
+    const text = await readText(file);
+    // A drop-in removed between listing and reading is an expected race (containers/image ignores it too).
+    if (text !== null) config = mergeConfig(config, parseRegistriesConf(text, file));
+  }
+  return config;
+}
+
+/** The `*.conf` files of each directory in turn, by name in byte order; subdirectories are not entered. */
+async function dropInFiles(dirs: readonly string[]): Promise<string[]> {
+  const files: string[] = [];
+  for (const dir of dirs) {
+    try {
+      const entries = await readdir(dir, { withFileTypes: true });
+      const names = entries
+        .filter((e) => !e.isDirectory() && e.name.endsWith('.conf'))
+        .map((e) => e.name)
+        .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+      files.push(...names.map((n) => join(dir, n)));
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') continue; // most systems have no registries.conf.d
+      if (code === 'ENOTDIR') {
+        if (dir.endsWith('.conf')) files.push(dir); // filepath.WalkDir on a file visits the file itself
+        continue;
+      }
+      throw mirrorConfigError(
+        `registries configuration directory ${JSON.stringify(dir)}`,
+        `cannot be read (${code ?? String(err)})`,
+      );
+    }
+  }
+  return files;
+}
+
+/** The file's text, or null when it does not exist. */
+async function readText(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return null;
+    throw mirrorConfigError(
+      inFile(path),
+      `cannot be read (${code === 'EISDIR' ? 'is a directory' : (code ?? String(err))})`,
+    );
+  }
+}
+
+/** containers/storage's `homedir.Get`: `$HOME`, else the passwd entry. */
+function homeFromPasswd(): string {
+  try {
+    return userInfo().homedir;
+  } catch {
+    return '/';
+  }
+}
