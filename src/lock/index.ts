@@ -36,4 +36,16 @@ export { readCompose } from './read-compose.js';
 export { readDockerfile } from './read-dockerfile.js';
 export { fileKind, type ReadRefs, readList, readRefsFrom } from './read-list.js';
 export { type ClientFor, lookupOf, Resolver, type WantedPlatforms } from './resolve.js';
+export {
+  type LayoutVerifyResult,
+  type LockOutcome,
+  type LockRequest,
+  type LockResult,
+  runLock,
+  runVerify,
+  runVerifyLayout,
+  type Verdict,
+  type VerifyResult,
+  wantedFrom,
+} from './run-lock.js';
 export { mirrorReference, parseSyncTarget, type SyncTarget } from './sync-target.js';

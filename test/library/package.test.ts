@@ -237,6 +237,48 @@ pull('x', 'y', { platfrom: 'linux/amd64' });
     expect(r.code).toBe(0);
   });
 
+  it('(c, oldest tsc) the declarations compile with TypeScript 5.4, the oldest supported (zod uses NoInfer)', async () => {
+    // An ES module consumer (.mts): before 5.8, tsc refuses a CommonJS file importing an ES-only package.
+    await writeFile(
+      join(project, 'old.mts'),
+      `import { type LayoutVerifyResult, type LockResult, OcipullError, pull, lock, verify, type VerifyResult } from 'ocipull';
+export async function main(): Promise<string> {
+  try {
+    const l: LockResult = await lock(['debian:12'], { file: 'x.lock', platforms: ['linux/amd64'], update: true });
+    const v: VerifyResult = await verify({ file: 'x.lock', retries: 1 });
+    const lv: LayoutVerifyResult = await verify({ file: 'x.lock', layout: './layout' });
+    const r = await pull('debian:12', './debian', { platform: 'linux/arm64' });
+    return \`\${l.pulls}\${v.drift}\${lv.layout}\${r.digest}\`;
+  } catch (err) {
+    return err instanceof OcipullError ? err.code : 'other';
+  }
+}
+`,
+    );
+    await writeFile(
+      join(project, 'tsconfig.old.json'),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          target: 'es2022',
+          types: ['node'],
+          noEmit: true,
+        },
+        files: ['old.mts'],
+      }),
+    );
+    const r = await run(
+      'npx',
+      ['-y', '-p', 'typescript@5.4', 'tsc', '-p', 'tsconfig.old.json'],
+      { cwd: project },
+      120_000,
+    );
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  }, 130_000);
+
   it('(d) aborting through the signal rejects with E_INTERRUPTED and leaves a resumable layout', async () => {
     const layer = stall.digest;
     const script = join(project, 'abort.mjs');
@@ -283,6 +325,34 @@ console.log(JSON.stringify({ code: err?.code, name: err?.name, partial: (await s
     const resumed = reg.requestsTo(`/blobs/${layer}`).slice(before);
     expect(resumed.map((q) => q.headers.range)).toEqual([`bytes=${STALL_AFTER}-`]);
     expect((await readBlob(dest, layer)).equals(BIG)).toBe(true);
+  });
+
+  it("(g) an ES module locks and verifies; results are the commands' --json objects", async () => {
+    const script = join(project, 'lock.mjs');
+    await writeFile(
+      script,
+      `import { lock, verify } from 'ocipull';
+const [ref, file] = process.argv.slice(2);
+const l = await lock([ref], { file });
+const v = await verify({ file });
+console.log(JSON.stringify({ l, v }));
+`,
+    );
+    const file = join(work, 'esm.lock');
+    const ref = `${reg.host}/team/app:v1`;
+    const r = await node(script, [ref, file]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const { l, v } = JSON.parse(r.stdout);
+    expect(l).toMatchObject({ file, written: true, pulls: 1, images: [{ reference: ref, status: 'added' }] });
+    expect(v).toMatchObject({
+      file,
+      pulls: 0,
+      drift: false,
+      errors: false,
+      images: [{ status: 'unchanged' }],
+    });
+    expect(JSON.parse(await readFile(file, 'utf8')).images[ref].digest).toBe(l.images[0].digest);
   });
 
   it('(f) esbuild bundles a script importing ocipull into one file that still runs', async () => {
