@@ -69,7 +69,8 @@ const allowed: Record<string, { modules: string[]; packages: string[] }> = {
       'progress',
       'errors',
     ],
-    packages: [],
+    // zod only for the result schemas (api/result-schemas.ts).
+    packages: ['zod'],
   },
   // src/index.ts, the package's entry point: re-exports only.
   index: {

@@ -21,6 +21,14 @@ export { type LockOptions, lock, type VerifyOptions, verify } from './lock.js';
 export type { CommonOptions } from './options.js';
 export { type PullOptions, pull } from './pull.js';
 export { inspect, listTags, type PlatformOptions, rateLimit, resolveDigest, tag } from './registry.js';
+export {
+  CopyResultSchema,
+  DigestResultSchema,
+  PullResultSchema,
+  RateLimitResultSchema,
+  TagsResultSchema,
+  UnpackResultSchema,
+} from './result-schemas.js';
 export type { DigestResult, PullResult, RateLimitResult, TagsResult, UnpackResult } from './results.js';
 export { type UnpackOptions, unpack } from './unpack.js';
 export { version } from './version.js';

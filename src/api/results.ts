@@ -2,36 +2,27 @@
  * The result objects of each operation: exactly what the CLI prints with `--json` and what the library's functions
  * resolve to. The CLI commands build their `--json` output with these functions, so the two cannot drift.
  */
+
+import type { z } from 'zod';
 import { type CopyResult, describeEndpoint, type Endpoint } from '../copy/index.js';
 import type { DigestReport } from '../inspect/index.js';
 import type { RateLimit } from '../registry/transport/index.js';
 import type { UnpackResult as UnpackedLayers } from '../unpack/index.js';
+import {
+  CopyResultSchema,
+  DigestResultSchema,
+  PullResultSchema,
+  RateLimitResultSchema,
+  type TagsResultSchema,
+  UnpackResultSchema,
+} from './result-schemas.js';
 
 /** What a pull did (field names kept from before pull ran on the copy engine). */
-export interface PullResult {
-  reference: string;
-  dest: string;
-  name: string;
-  /** The registry's digest of what the reference names (an index when the tag names one). */
-  digest: string;
-  /** The registry's digest of the manifest written as the entry: the chosen platform's image, or `digest`. */
-  manifestDigest: string;
-  /** The digest of the entry written to index.json, when it differs (Docker types converted to OCI). */
-  layoutDigest: string;
-  mediaType: string;
-  platforms: string[];
-  layers: number;
-  blobs: { downloaded: number; reused: number };
-  bytes: { downloaded: number; reused: number };
-  seconds: number;
-  rateLimit: RateLimit;
-  /** What was written: an OCI layout directory or a tar file. */
-  format: 'oci' | 'oci-archive' | 'docker-archive';
-}
+export type PullResult = z.infer<typeof PullResultSchema>;
 
 /** The pull summary of a copy from a registry into a layout or archive. */
 export function pullResultOf(c: CopyResult, dest: string, format: PullResult['format'] = 'oci'): PullResult {
-  return {
+  return PullResultSchema.parse({
     reference: c.source,
     dest,
     name: c.name,
@@ -46,54 +37,35 @@ export function pullResultOf(c: CopyResult, dest: string, format: PullResult['fo
     seconds: c.seconds,
     rateLimit: c.rateLimit ?? { set: false },
     format,
-  };
+  });
 }
 
 /** What `ocipull digest --json` prints and `resolveDigest` returns. */
-export interface DigestResult {
-  reference: string;
-  digest: string;
-  mediaType: string | null;
-  platform: string | null;
-  /** `domain/path@sha256:…`, for pinning. */
-  fullRef: string;
-}
+export type DigestResult = z.infer<typeof DigestResultSchema>;
 
 /** The digest result of a resolved reference. */
 export function digestResultOf(input: string, repository: string, r: DigestReport): DigestResult {
-  return {
+  return DigestResultSchema.parse({
     reference: input,
     digest: r.digest,
     mediaType: r.mediaType,
     platform: r.platform,
     fullRef: `${repository}@${r.digest}`,
-  };
+  });
 }
 
 /** What `ocipull tags --json` prints and `listTags` returns. */
-export interface TagsResult {
-  repository: string;
-  tags: string[];
-}
+export type TagsResult = z.infer<typeof TagsResultSchema>;
 
 /** Docker Hub's probe image: HEAD on it shows the quota without spending it. */
 export const RATELIMIT_PROBE = 'docker.io/ratelimitpreview/test:latest';
 
 /** What `ocipull ratelimit --json` prints and `rateLimit` returns. */
-export interface RateLimitResult {
-  reference: string;
-  registry: string;
-  limited: boolean;
-  limit: number | null;
-  remaining: number | null;
-  windowSeconds: number | null;
-  windowHours: number | null;
-  source: string | null;
-}
+export type RateLimitResult = z.infer<typeof RateLimitResultSchema>;
 
 /** The rate-limit result of a HEAD's headers. */
 export function rateLimitJson(reference: string, registry: string, rl: RateLimit): RateLimitResult {
-  return {
+  return RateLimitResultSchema.parse({
     reference,
     registry,
     limited: rl.set,
@@ -102,32 +74,25 @@ export function rateLimitJson(reference: string, registry: string, rl: RateLimit
     windowSeconds: rl.windowSeconds ?? null,
     windowHours: rl.windowSeconds !== undefined ? rl.windowSeconds / 3600 : null,
     source: rl.source ?? null,
-  };
+  });
 }
 
 /** What `ocipull unpack --json` prints and `unpack` returns. */
-export interface UnpackResult {
-  source: string;
-  dest: string;
-  manifest: UnpackedLayers['manifest'];
-  layers: number;
-  entries: number;
-  warnings: string[];
-}
+export type UnpackResult = z.infer<typeof UnpackResultSchema>;
 
 /** The unpack summary. */
 export function unpackResultOf(source: string, dest: string, r: UnpackedLayers): UnpackResult {
-  return {
+  return UnpackResultSchema.parse({
     source,
     dest,
     manifest: r.manifest,
     layers: r.layers,
     entries: r.entries,
     warnings: r.warnings,
-  };
+  });
 }
 
 /** The copy summary: the engine's result with the destination as the user named it. */
 export function copyResultOf(r: CopyResult, destination: Endpoint): CopyResult {
-  return { ...r, destination: describeEndpoint(destination) };
+  return CopyResultSchema.parse({ ...r, destination: describeEndpoint(destination) }) as CopyResult;
 }

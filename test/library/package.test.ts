@@ -15,6 +15,9 @@ import { pull as pullFromSources } from '../../src/index.js';
 import { FaultRegistry } from '../fakes/fault-registry.js';
 import { addImage } from '../fakes/image.js';
 import { readBlob, readIndexJson } from '../fakes/layout.js';
+import { type SeededFixtures, seedFixtures } from '../helpers/push.js';
+import { startRegistry, type TestRegistry } from '../helpers/registry.js';
+import { describeWithTools } from '../helpers/tools.js';
 import { pseudoRandomBytes, StallingBlob } from '../pull/process-helpers.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -393,3 +396,48 @@ console.log(digest === r.digest ? digest : 'mismatch');
     expect((await readFile(outfile, 'utf8')).includes("from 'ocipull'")).toBe(false);
   });
 });
+
+describeWithTools(
+  ['docker-registry'],
+  'the packed package against the real registry (distribution 2.8)',
+  () => {
+    let real: TestRegistry;
+    let fixtures: SeededFixtures;
+    beforeAll(async () => {
+      real = await startRegistry();
+      fixtures = await seedFixtures(real);
+    }, 60_000);
+    afterAll(async () => {
+      await real?.stop();
+    });
+
+    it('an ES module and a CommonJS script pull an OCI index and a Docker image, printing nothing of their own', async () => {
+      const esm = join(project, 'real.mjs');
+      await writeFile(
+        esm,
+        `import { pull } from 'ocipull';
+const r = await pull(process.argv[2], process.argv[3], { platform: 'linux/arm64' });
+console.log(JSON.stringify(r));
+`,
+      );
+      const cjs = join(project, 'real.cjs');
+      await writeFile(
+        cjs,
+        `const { pull } = require('ocipull');
+pull(process.argv[2], process.argv[3]).then((r) => console.log(JSON.stringify(r)));
+`,
+      );
+      const a = await node(esm, [fixtures.multiOci.reference, join(work, 'real-esm')]);
+      expect(a.stderr).toBe('');
+      expect(a.code).toBe(0);
+      expect(JSON.parse(a.stdout)).toMatchObject({
+        digest: fixtures.multiOci.digest,
+        platforms: ['linux/arm64/v8'],
+      });
+      const b = await node(cjs, [fixtures.dockerImage.reference, join(work, 'real-cjs')]);
+      expect(b.stderr).toBe('');
+      expect(b.code).toBe(0);
+      expect(JSON.parse(b.stdout)).toMatchObject({ digest: fixtures.dockerImage.digest, layers: 2 });
+    });
+  },
+);
