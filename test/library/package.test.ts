@@ -125,9 +125,9 @@ afterAll(async () => {
 });
 
 describe('the packed ocipull package', () => {
-  it('lists bin, dist with types and README, and nothing else', async () => {
+  it('lists bin, dist with types, README and the licence, and nothing else', async () => {
     const names = await readdir(join(project, 'node_modules/ocipull'));
-    expect(names.sort()).toEqual(['README.md', 'bin', 'dist', 'package.json']);
+    expect(names.sort()).toEqual(['LICENSE', 'README.md', 'bin', 'dist', 'package.json']);
     const dist = await readdir(join(project, 'node_modules/ocipull/dist'));
     expect(dist).toEqual(expect.arrayContaining(['index.js', 'index.d.ts', 'cli']));
   });
