@@ -19,7 +19,8 @@ export interface Credentials {
 }
 
 /**
- * Credentials for every registry, or a function asked once per registry (`docker.io`, `ghcr.io`,
+ * Credentials for the one registry a call talks to (in `copy`/`push`, the destination; a call that would send them to
+ * a second registry fails with `E_USAGE`), or a function asked once per registry (`docker.io`, `ghcr.io`,
  * `localhost:5000`). A function that returns `undefined` leaves that registry to the usual sources:
  * `DOCKER_AUTH_CONFIG`, `$REGISTRY_AUTH_FILE`, containers `auth.json`, Docker `config.json` and its helpers.
  */

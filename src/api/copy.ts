@@ -16,7 +16,7 @@ export interface CopyOptions extends CommonOptions {
   jobs?: number | undefined;
   /** Upload blobs in chunks of this many bytes (default: one PUT per blob). */
   chunkSize?: number | undefined;
-  /** Credentials of the source registry; default `credentials`. */
+  /** Credentials of the source registry; default `credentials` only when that is a function (asked per registry). */
   srcCredentials?: CredentialsOption | undefined;
   /** Credentials of the destination registry; default `credentials`. */
   destCredentials?: CredentialsOption | undefined;
@@ -31,7 +31,14 @@ function side(options: CopyOptions, which: 'src' | 'dest'): Partial<CommonOption
   const pick = <T>(own: T | undefined, shared: T | undefined) => (own !== undefined ? own : shared);
   const src = which === 'src';
   return {
-    credentials: pick(src ? options.srcCredentials : options.destCredentials, options.credentials),
+    // Static `credentials` are the destination's (as the CLI's --creds): never sent to the source registry. A
+    // function is asked per registry, so it may serve both sides.
+    credentials: src
+      ? pick(
+          options.srcCredentials,
+          typeof options.credentials === 'function' ? options.credentials : undefined,
+        )
+      : pick(options.destCredentials, options.credentials),
     tlsVerify: pick(src ? options.srcTlsVerify : options.destTlsVerify, options.tlsVerify),
     certDir: pick(src ? options.srcCertDir : options.destCertDir, options.certDir),
   };

@@ -90,10 +90,24 @@ export async function runOperation<T>(
     }
   };
   const env = options.env ?? process.env;
+  // Static credentials belong to one registry: the first one they are used for in this call. Another registry is
+  // refused rather than sent them (lock/verify across registries, say); a function is asked per registry instead.
+  const boundTo = new Map<object, string>();
   const openWith =
     (o: Partial<CommonOptions>): ClientOpener =>
-    (domain, path): Promise<RegistryClient> => {
+    async (domain, path): Promise<RegistryClient> => {
       const m = { ...options, ...o };
+      if (m.credentials && typeof m.credentials === 'object') {
+        const first = boundTo.get(m.credentials) ?? domain;
+        boundTo.set(m.credentials, first);
+        if (first !== domain) {
+          throw new OcipullError(
+            'E_USAGE',
+            `${operation}: static credentials are for one registry, but this call reaches ${first} and ${domain}`,
+            { hint: 'pass credentials as a function (registry) => credentials | undefined' },
+          );
+        }
+      }
       return openRegistryClient(domain, path, {
         userAgent: m.userAgent ?? `ocipull/${version}`,
         env,
