@@ -24,6 +24,7 @@ import {
 import { errorFromResponse, manifestTooLarge } from './errors.js';
 import { nextLink } from './link.js';
 import { type ClientOptions, resolveClientOptions } from './options.js';
+import { discard, headerValue } from './response.js';
 
 /** A manifest as served: the exact bytes, the digest we computed over them, and its parsed form. */
 export interface ManifestResult {
@@ -53,16 +54,6 @@ export interface BlobResponse {
   start: number;
   /** `Content-Length` of this response, when sent. */
   contentLength?: number | undefined;
-}
-
-/** Throws away the rest of a body we will not read (dump closes the connection past the limit). */
-function discard(body: TransportResponse['body']): Promise<void> {
-  return body.dump({ limit: BodyLimits.error }).catch(() => undefined);
-}
-
-function headerValue(h: TransportResponse['headers'], name: string): string | undefined {
-  const v = h[name];
-  return Array.isArray(v) ? v[0] : v;
 }
 
 /**

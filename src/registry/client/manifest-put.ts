@@ -14,9 +14,10 @@ import {
   type ParsedManifest,
   sha256Digest,
 } from '../../oci/types/index.js';
-import { BodyLimits, readCapped, type TransportResponse } from '../transport/index.js';
+import { BodyLimits, readCapped } from '../transport/index.js';
 import type { RegistryClient } from './client.js';
 import { pushRefused, pushScopes } from './push-errors.js';
+import { discard, headerValue } from './response.js';
 
 /** A manifest to write: its exact bytes, its digest and media type (sniffed from the structure when absent). */
 export interface ManifestToPut {
@@ -24,15 +25,6 @@ export interface ManifestToPut {
   digest: Digest;
   mediaType: string;
   parsed: ParsedManifest;
-}
-
-function header(res: TransportResponse, name: string): string | undefined {
-  const v = res.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
-async function drain(res: TransportResponse): Promise<void> {
-  await res.body.dump({ limit: BodyLimits.error }).catch(() => undefined);
 }
 
 /**
@@ -49,7 +41,7 @@ export async function manifestExists(client: RegistryClient, path: string, diges
     headers: { accept: MANIFEST_ACCEPT.join(', ') },
     scopes: pushScopes(path),
   });
-  await drain(res);
+  await discard(res.body);
   if (res.status === 200) return true;
   if (res.status === 404 || res.status === 403) return false;
   throw await client.failure(res, { method: 'HEAD', url, operation, path, subject: digest, authenticated });
@@ -101,8 +93,8 @@ export async function putManifest(
     }
     throw err;
   }
-  await drain(res);
-  const echoed = header(res, 'docker-content-digest');
+  await discard(res.body);
+  const echoed = headerValue(res.headers, 'docker-content-digest');
   if (echoed && echoed !== manifest.digest) {
     throw new IntegrityError(
       `${operation}: the registry stored it as ${echoed}, not ${manifest.digest}`,
@@ -110,7 +102,7 @@ export async function putManifest(
       { digest: echoed, size: manifest.bytes.length },
     );
   }
-  return { subjectHeader: header(res, 'oci-subject') };
+  return { subjectHeader: headerValue(res.headers, 'oci-subject') };
 }
 
 /** The subject a manifest refers to (signatures, SBOMs, attestations), if any. */
@@ -161,7 +153,7 @@ export async function addToReferrersTag(
     }
     manifests = doc.manifests as Descriptor[];
   } else if (res.status === 404) {
-    await drain(res);
+    await discard(res.body);
   } else {
     throw await client.failure(res, { method: 'GET', url, operation, path, subject: tag, authenticated });
   }

@@ -8,8 +8,9 @@ import type { Descriptor } from '../../oci/types/index.js';
 import { retryDelay, sleep } from '../transport/index.js';
 import type { RegistryClient } from './client.js';
 import { pushRefused, pushScopes } from './push-errors.js';
+import { discard, headerValue } from './response.js';
 import type { BlobOpener, UploadOptions } from './upload.js';
-import { abortError, drain, finishPut, header, isNetworkFailure, locationOf } from './upload-session.js';
+import { abortError, finishPut, isNetworkFailure, locationOf } from './upload-session.js';
 
 /** Reads exactly `size` bytes (or to the end) from an async iterator of chunks, keeping the remainder. */
 class ChunkReader {
@@ -46,17 +47,17 @@ async function uploadedSoFar(
     operation: 'check upload status',
     scopes: pushScopes(path),
   });
-  await drain(res);
+  await discard(res.body);
   if (res.status !== 204 && res.status !== 202 && res.status !== 200) {
     throw new OcipullError('E_REGISTRY', `check upload status: registry answered ${res.status}`);
   }
   // `0-0` is ambiguous: distribution sends it for an empty session too (`blobUploadResponse`). After a broken
   // chunk "nothing arrived" is by far the likelier reading, and resuming at 1 would skip the first byte.
-  const range = /^(?:bytes=)?0-(\d+)$/.exec(header(res, 'range') ?? '');
+  const range = /^(?:bytes=)?0-(\d+)$/.exec(headerValue(res.headers, 'range') ?? '');
   const end = range ? Number(range[1]) : -1;
   return {
     offset: end > 0 ? end + 1 : 0,
-    location: header(res, 'location') ? locationOf(res, url, 'check upload status') : location,
+    location: headerValue(res.headers, 'location') ? locationOf(res, url, 'check upload status') : location,
   };
 }
 
@@ -116,14 +117,14 @@ export async function uploadChunked(
       }
       const { res, url } = sent;
       if (res.status === 202 || res.status === 201 || res.status === 204) {
-        await drain(res);
-        if (header(res, 'location')) location = locationOf(res, url, operation);
+        await discard(res.body);
+        if (headerValue(res.headers, 'location')) location = locationOf(res, url, operation);
         offset += bytes.length;
         opts.onBytes?.(bytes.length);
         continue;
       }
       if (res.status === 416 && failures < opts.retry.retries) {
-        await drain(res);
+        await discard(res.body);
         failures++;
         opts.onRetry?.({ attempt: failures, offset, reason: 'registry answered 416 to a chunk' });
         ({ offset, location } = await uploadedSoFar(client, path, location));

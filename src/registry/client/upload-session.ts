@@ -5,18 +5,10 @@
 import type { Readable } from 'node:stream';
 import { OcipullError } from '../../errors.js';
 import type { Descriptor } from '../../oci/types/index.js';
-import { BodyLimits, isTransientNetworkError, type TransportResponse } from '../transport/index.js';
+import { isTransientNetworkError, type TransportResponse } from '../transport/index.js';
 import type { RegistryClient } from './client.js';
 import { pushRefused, pushScopes } from './push-errors.js';
-
-export function header(res: TransportResponse, name: string): string | undefined {
-  const v = res.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
-export async function drain(res: TransportResponse): Promise<void> {
-  await res.body.dump({ limit: BodyLimits.error }).catch(() => undefined);
-}
+import { discard, headerValue } from './response.js';
 
 /**
  * True for a broken connection (reset, EPIPE, timeout). The transport wraps those in an `E_NETWORK` OcipullError,
@@ -36,7 +28,7 @@ export class ChunkedNeeded extends Error {}
 
 /** The upload session URL a response names: the newest `Location`, resolved against the request URL. */
 export function locationOf(res: TransportResponse, requestUrl: URL, operation: string): URL {
-  const loc = header(res, 'location');
+  const loc = headerValue(res.headers, 'location');
   if (!loc) {
     throw new OcipullError(
       'E_REGISTRY',
@@ -82,7 +74,7 @@ export async function cancel(client: RegistryClient, path: string, location: URL
       },
       pushScopes(path),
     );
-    await drain(res);
+    await discard(res.body);
   } catch {
     // Ignored: the registry purges stale uploads itself (distribution: after 168 h).
   }
@@ -109,12 +101,12 @@ export async function startUpload(
     retry: true,
   });
   if (mountFrom && res.status === 201) {
-    await drain(res);
+    await discard(res.body);
     return { mounted: true };
   }
   if (res.status === 202) {
-    await drain(res);
-    const min = Number(header(res, 'oci-chunk-min-length'));
+    await discard(res.body);
+    const min = Number(headerValue(res.headers, 'oci-chunk-min-length'));
     return {
       mounted: false,
       location: locationOf(res, url, operation),
@@ -123,7 +115,7 @@ export async function startUpload(
   }
   if (mountFrom) {
     // Any refusal of a mount (Harbor's 401 for a missing project, Docker Hub's 400) means: upload normally.
-    await drain(res);
+    await discard(res.body);
     throw new MountRefused(res.status);
   }
   if (res.status === 401 || res.status === 403) {
@@ -162,11 +154,11 @@ export async function finishPut(
     retry: false,
   });
   if (res.status === 201 || res.status === 204) {
-    await drain(res);
+    await discard(res.body);
     return;
   }
   if (res.status === 413 && body) {
-    await drain(res);
+    await discard(res.body);
     throw new ChunkedNeeded('413');
   }
   if (res.status === 401 || res.status === 403) {

@@ -11,12 +11,12 @@ import type { Descriptor } from '../../oci/types/index.js';
 import { isAbortError, type RetryPolicy, retryDelay, sleep, toNetworkError } from '../transport/index.js';
 import type { RegistryClient } from './client.js';
 import { pushScopes } from './push-errors.js';
+import { discard } from './response.js';
 import { uploadChunked } from './upload-chunked.js';
 import {
   abortError,
   ChunkedNeeded,
   cancel,
-  drain,
   finishPut,
   isNetworkFailure,
   MountRefused,
@@ -61,7 +61,7 @@ export async function blobExists(
     operation,
     scopes: pushScopes(path),
   });
-  await drain(res);
+  await discard(res.body);
   if (res.status === 200) return true;
   if (res.status === 404) return false;
   throw await client.failure(res, {
