@@ -1,7 +1,13 @@
-import { type CopyResult, copyImage, type Endpoint, parseEndpoint } from '../copy/index.js';
+import {
+  type CopyResult,
+  copyImage,
+  type Endpoint,
+  type CopyOptions as EngineOptions,
+  parseEndpoint,
+} from '../copy/index.js';
 import { OcipullError } from '../errors.js';
 import { retryPolicy } from '../registry/client/index.js';
-import type { CredentialsOption } from './client.js';
+import type { ClientOpener, CredentialsOption } from './client.js';
 import { openDestination, openSource, parseLocalSource } from './endpoints.js';
 import { type CommonOptions, platformOf, type Runtime, runOperation } from './options.js';
 import { copyResultOf } from './results.js';
@@ -44,6 +50,45 @@ function side(options: CopyOptions, which: 'src' | 'dest'): Partial<CommonOption
   };
 }
 
+/** What one copy between two ends needs besides them. */
+export interface CopyEndsOptions {
+  /** Client openers of each side (each with its own credentials and TLS settings). */
+  openSource: ClientOpener;
+  openDestination: ClientOpener;
+  /** The engine's options, with `platform` and `allPlatforms` already chosen. */
+  engine: EngineOptions;
+  chunkSize?: number | undefined;
+  retries?: number | undefined;
+  /** Where an archive named `-` goes (the CLI's stdout). */
+  stdout?: NodeJS.WritableStream | undefined;
+}
+
+/**
+ * Opens both ends, runs the copy engine and closes both, whatever happens: the one copy run `ocipull copy`/`push`
+ * and the library's `copy`/`push` share.
+ */
+export async function copyEnds(src: Endpoint, dst: Endpoint, o: CopyEndsOptions): Promise<CopyResult> {
+  const source = await openSource(src, o.openSource, o.engine.signal);
+  try {
+    const dest = await openDestination(dst, o.openDestination, {
+      sourceRef: src.kind === 'registry' ? src.ref : undefined,
+      platform: o.engine.platform,
+      verify: false,
+      chunkSize: o.chunkSize,
+      retries: o.retries,
+      signal: o.engine.signal,
+      stdout: o.stdout,
+    });
+    try {
+      return copyResultOf(await copyImage(source, dest, o.engine), dst);
+    } finally {
+      await dest.close();
+    }
+  } finally {
+    await source.close();
+  }
+}
+
 async function runCopy(rt: Runtime, src: Endpoint, dst: Endpoint, options: CopyOptions): Promise<CopyResult> {
   if (dst.kind === 'registry' && dst.ref.digest && options.platform) {
     throw new OcipullError('E_USAGE', 'copy: a destination named by digest cannot take a platform');
@@ -51,36 +96,23 @@ async function runCopy(rt: Runtime, src: Endpoint, dst: Endpoint, options: CopyO
   if ((dst.kind === 'oci-archive' || dst.kind === 'docker-archive') && dst.path === '-') {
     throw new OcipullError('E_USAGE', 'copy: the library never writes to stdout; give a file');
   }
-  const platform = platformOf(options.platform);
-  const source = await openSource(src, rt.openWith(side(options, 'src')), rt.signal);
-  try {
-    const dest = await openDestination(dst, rt.openWith(side(options, 'dest')), {
-      sourceRef: src.kind === 'registry' ? src.ref : undefined,
-      platform,
-      verify: false,
-      chunkSize: options.chunkSize,
-      retries: options.retries,
+  return copyEnds(src, dst, {
+    openSource: rt.openWith(side(options, 'src')),
+    openDestination: rt.openWith(side(options, 'dest')),
+    chunkSize: options.chunkSize,
+    retries: options.retries,
+    engine: {
+      platform: platformOf(options.platform),
+      explicitPlatform: options.platform !== undefined,
+      // As the CLI: the whole index unless a platform is named; a docker-archive holds one image.
+      allPlatforms: options.platform === undefined && dst.kind !== 'docker-archive',
+      preserveDigests: options.preserveDigests === true,
+      jobs: options.jobs ?? 4,
+      retry: retryPolicy(options.retries),
       signal: rt.signal,
-    });
-    try {
-      const result = await copyImage(source, dest, {
-        platform,
-        explicitPlatform: options.platform !== undefined,
-        // As the CLI: the whole index unless a platform is named; a docker-archive holds one image.
-        allPlatforms: options.platform === undefined && dst.kind !== 'docker-archive',
-        preserveDigests: options.preserveDigests === true,
-        jobs: options.jobs ?? 4,
-        retry: retryPolicy(options.retries),
-        signal: rt.signal,
-        onEvent: rt.emit,
-      });
-      return copyResultOf(result, dst);
-    } finally {
-      await dest.close();
-    }
-  } finally {
-    await source.close();
-  }
+      onEvent: rt.emit,
+    },
+  });
 }
 
 /**

@@ -1,12 +1,12 @@
-import { copyResultOf } from '../../api/results.js';
-import { type CopyResult, copyImage, type Endpoint, parseEndpoint } from '../../copy/index.js';
+import { copyEnds } from '../../api/copy.js';
+import { parseLocalSource } from '../../api/endpoints.js';
+import { type CopyResult, type Endpoint, parseEndpoint } from '../../copy/index.js';
 import { OcipullError } from '../../errors.js';
 import { checkLocked, lockedFor } from '../../lock/index.js';
 import { formatBytes } from '../../progress/index.js';
 import type { CommandContext } from '../context.js';
 import { copyOptions } from '../copy-options.js';
-import { openDestination, openSource, parseLocalSource } from '../endpoints.js';
-import { platformFrom } from '../open-client.js';
+import { openClient } from '../open-client.js';
 import type { RegistryFlags } from '../registry-options.js';
 import { type PullFlags, progressSink } from './pull.js';
 
@@ -71,39 +71,27 @@ async function runCopy(
   if (dst.kind === 'registry' && dst.ref.digest && flags.platform) {
     throw new OcipullError('E_USAGE', 'copy: a destination named by digest cannot take --platform');
   }
-  const platform = platformFrom(flags.platform);
-  const source = await openSource(src, sideFlags(flags, 'src'), ctx);
+  const sink = progressSink(flags, ctx);
   try {
-    const dest = await openDestination(dst, sideFlags(flags, 'dest'), ctx, {
-      sourceRef: src.kind === 'registry' ? src.ref : undefined,
-      platform,
-      verify: false,
+    const shown = await copyEnds(src, dst, {
+      openSource: (domain, path) => openClient(domain, path, sideFlags(flags, 'src'), ctx),
+      openDestination: (domain, path) => openClient(domain, path, sideFlags(flags, 'dest'), ctx),
       chunkSize: flags.chunkSize,
+      retries: flags.retries,
+      // Mirroring wants the whole index, attestations included (crane and regctl do the same); --platform
+      // narrows it. A docker-archive holds one image: the host's platform unless --platform says otherwise.
+      engine: {
+        ...copyOptions(flags, ctx, sink, flags.platform === undefined && dst.kind !== 'docker-archive'),
+        expectRoot,
+      },
     });
-    const sink = progressSink(flags, ctx);
-    try {
-      const result = await copyImage(
-        source,
-        dest,
-        // Mirroring wants the whole index, attestations included (crane and regctl do the same); --platform
-        // narrows it. A docker-archive holds one image: the host's platform unless --platform says otherwise.
-        {
-          ...copyOptions(flags, ctx, sink, flags.platform === undefined && dst.kind !== 'docker-archive'),
-          expectRoot,
-        },
-      );
-      sink.close();
-      const shown = copyResultOf(result, dst);
-      if (flags.json) ctx.io.stdout.write(`${JSON.stringify(shown)}\n`);
-      else if (ctx.quiet) ctx.io.stdout.write(`${shown.writtenDigest}\n`);
-      else ctx.io.stdout.write(formatCopyResult(shown));
-      return 0;
-    } finally {
-      sink.close();
-      await dest.close();
-    }
+    sink.close();
+    if (flags.json) ctx.io.stdout.write(`${JSON.stringify(shown)}\n`);
+    else if (ctx.quiet) ctx.io.stdout.write(`${shown.writtenDigest}\n`);
+    else ctx.io.stdout.write(formatCopyResult(shown));
+    return 0;
   } finally {
-    await source.close();
+    sink.close();
   }
 }
 
