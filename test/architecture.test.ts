@@ -56,6 +56,7 @@ const allowed: Record<string, { modules: string[]; packages: string[] }> = {
   api: {
     modules: [
       'copy',
+      'mirrors',
       'inspect',
       'unpack',
       'lock',

@@ -41,6 +41,8 @@ export interface ClientSettings {
   plainHttp?: boolean | undefined;
   certDir?: string | undefined;
   retries?: number | undefined;
+  /** Milliseconds to wait for a connection (default undici's 10 s). */
+  connectTimeoutMs?: number | undefined;
   signal?: AbortSignal | undefined;
   debugLog?: ((line: string) => void) | undefined;
 }
@@ -85,9 +87,40 @@ export function openRegistryClient(
     plainHttp: s.plainHttp === true,
     certDir: s.certDir,
     retry: retryPolicy(s.retries),
+    connectTimeoutMs: s.connectTimeoutMs,
     resolveCredential: resolve,
     env: s.env,
     signal: s.signal,
     debugLog: s.debugLog,
   });
+}
+
+/** How long a mirror may take to accept a connection: a dead mirror must cost seconds, not minutes. */
+export const MIRROR_CONNECT_TIMEOUT_MS = 5_000;
+
+/**
+ * The settings for one endpoint of a pull through mirrors. The primary keeps every setting, made insecure when its
+ * registries.conf entry says so. A mirror gets none of what was given for the primary: no `--creds`/`--username`,
+ * no static credentials, no `--tls-verify`/`--plain-http`/`--cert-dir` (its own `insecure` decides), so the
+ * primary's secrets never reach it; credentials for it come from the auth files, looked up by its own host (and a
+ * credentials function, which is asked per registry). It gets one retry and a short connect timeout, since the
+ * next endpoint is the fallback.
+ */
+export function endpointSettings(
+  s: ClientSettings,
+  e: { mirror: boolean; insecure: boolean },
+): ClientSettings {
+  if (!e.mirror) {
+    return e.insecure ? { ...s, tlsVerify: false, plainHttp: true } : s;
+  }
+  return {
+    ...s,
+    flags: s.flags?.authfile !== undefined ? { authfile: s.flags.authfile } : undefined,
+    credentials: typeof s.credentials === 'function' ? s.credentials : undefined,
+    tlsVerify: !e.insecure,
+    plainHttp: e.insecure,
+    certDir: undefined,
+    retries: Math.min(s.retries ?? 3, 1),
+    connectTimeoutMs: MIRROR_CONNECT_TIMEOUT_MS,
+  };
 }

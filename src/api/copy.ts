@@ -8,7 +8,7 @@ import {
 import { OcipullError } from '../errors.js';
 import { retryPolicy } from '../registry/client/index.js';
 import type { ClientOpener, CredentialsOption } from './client.js';
-import { openDestination, openSource, parseLocalSource } from './endpoints.js';
+import { openDestination, openSource, parseLocalSource, type RepositoryOpener } from './endpoints.js';
 import { type CommonOptions, platformOf, type Runtime, runOperation } from './options.js';
 import { copyResultOf } from './results.js';
 
@@ -52,8 +52,8 @@ function side(options: CopyOptions, which: 'src' | 'dest'): Partial<CommonOption
 
 /** What one copy between two ends needs besides them. */
 export interface CopyEndsOptions {
-  /** Client openers of each side (each with its own credentials and TLS settings). */
-  openSource: ClientOpener;
+  /** Openers of each side (each with its own credentials and TLS settings; the source through its mirrors). */
+  openSource: RepositoryOpener;
   openDestination: ClientOpener;
   /** The engine's options, with `platform` and `allPlatforms` already chosen. */
   engine: EngineOptions;
@@ -97,7 +97,7 @@ async function runCopy(rt: Runtime, src: Endpoint, dst: Endpoint, options: CopyO
     throw new OcipullError('E_USAGE', 'copy: the library never writes to stdout; give a file');
   }
   return copyEnds(src, dst, {
-    openSource: rt.openWith(side(options, 'src')),
+    openSource: (ref) => rt.openRepo(ref, side(options, 'src')),
     openDestination: rt.openWith(side(options, 'dest')),
     chunkSize: options.chunkSize,
     retries: options.retries,

@@ -24,7 +24,7 @@ import { OcipullError } from '../errors.js';
 import { directoryStore } from '../oci/layout/index.js';
 import type { PlatformSpec } from '../oci/types/index.js';
 import { canonicalOf, type Reference } from '../reference/index.js';
-import { retryPolicy } from '../registry/client/index.js';
+import { type RepositoryReader, retryPolicy } from '../registry/client/index.js';
 import type { ClientOpener } from './client.js';
 
 /** True when `dir` holds an `oci-layout` file. */
@@ -52,16 +52,19 @@ export async function parseLocalSource(input: string): Promise<Endpoint> {
   });
 }
 
+/** Opens the repository a registry source reads from (through its mirrors, for pulls). */
+export type RepositoryOpener = (ref: Reference) => Promise<RepositoryReader>;
+
 /** Opens the reading end. */
 export async function openSource(
   e: Endpoint,
-  open: ClientOpener,
+  open: RepositoryOpener,
   signal?: AbortSignal | undefined,
 ): Promise<ImageSource> {
   const label = describeEndpoint(e);
   switch (e.kind) {
     case 'registry':
-      return new RegistrySource(await open(e.ref.domain, e.ref.path), e.ref);
+      return new RegistrySource(await open(e.ref), e.ref);
     case 'oci': {
       const dir = resolve(e.path);
       if (!(await isLayoutDir(dir))) {

@@ -1,10 +1,19 @@
 /** The options every library call takes, and the one place their defaults are filled in (STYLE.md §7). */
 import { setMaxListeners } from 'node:events';
 import { OcipullError } from '../errors.js';
+import { loadMirrorConfig, type RegistriesConfig } from '../mirrors/index.js';
 import { hostPlatform, type PlatformSpec, parsePlatform } from '../oci/types/index.js';
 import type { ProgressEvent } from '../progress/events.js';
-import type { RegistryClient } from '../registry/client/index.js';
-import { type ClientOpener, type CredentialsOption, openRegistryClient } from './client.js';
+import type { Reference } from '../reference/index.js';
+import type { RegistryClient, RepositoryReader } from '../registry/client/index.js';
+import {
+  type ClientOpener,
+  type ClientSettings,
+  type CredentialsOption,
+  endpointSettings,
+  openRegistryClient,
+} from './client.js';
+import { openRepository } from './repository.js';
 import { version } from './version.js';
 
 /** Options common to every call that talks to a registry. */
@@ -33,6 +42,24 @@ export interface CommonOptions {
   certDir?: string | undefined;
   /** The `User-Agent` header; default `ocipull/VERSION`. */
   userAgent?: string | undefined;
+  /**
+   * Mirrors for reads (pull, inspect, digest, copy's source, unpack), as the CLI's flags: by default the machine's
+   * registries.conf (`CONTAINERS_REGISTRIES_CONF`, `~/.config/containers`, `/etc/containers`) and
+   * `OCIPULL_MIRRORS`; `false` reads from each reference's registry alone. Writes never go to mirrors.
+   */
+  mirrors?: false | MirrorOptions | undefined;
+}
+
+/** Where mirrors come from, as `ocipull mirrors` takes them. */
+export interface MirrorOptions {
+  /** `--registries-conf FILE`. */
+  registriesConf?: string | undefined;
+  /** `--registries-conf-dir DIR`. */
+  registriesConfDir?: string | undefined;
+  /** `--mirror PREFIX=LOCATION[,digest-only|tag-only][,insecure]` values, before the files' mirrors. */
+  mirror?: string[] | undefined;
+  /** `--docker-mirrors`: also `/etc/docker/daemon.json`'s `registry-mirrors` for docker.io. */
+  dockerMirrors?: boolean | undefined;
 }
 
 /** What an operation runs with: a signal it owns, a safe progress emitter, and a client opener. */
@@ -45,6 +72,8 @@ export interface Runtime {
   open: ClientOpener;
   /** A client with per-side overrides (copy's `src*`/`dest*` options). */
   openWith(overrides: Partial<CommonOptions>): ClientOpener;
+  /** The repository to read `ref` from, through its mirrors (`mirrors` option), with per-side overrides. */
+  openRepo(ref: Reference, overrides?: Partial<CommonOptions>): Promise<RepositoryReader>;
 }
 
 /** The platform to choose from an index: the option, else the host's (always linux). */
@@ -108,21 +137,46 @@ export async function runOperation<T>(
           );
         }
       }
-      return openRegistryClient(domain, path, {
-        userAgent: m.userAgent ?? `ocipull/${version}`,
-        env,
-        credentials: m.credentials,
-        flags: { authfile: m.authfile },
-        tlsVerify: m.tlsVerify,
-        plainHttp: m.plainHttp,
-        certDir: m.certDir,
-        retries: m.retries,
-        signal: controller.signal,
-        debugLog: m.onDebug,
-      });
+      return openRegistryClient(domain, path, settingsOf(m));
     };
+  const settingsOf = (m: CommonOptions): ClientSettings => ({
+    userAgent: m.userAgent ?? `ocipull/${version}`,
+    env,
+    credentials: m.credentials,
+    flags: { authfile: m.authfile },
+    tlsVerify: m.tlsVerify,
+    plainHttp: m.plainHttp,
+    certDir: m.certDir,
+    retries: m.retries,
+    signal: controller.signal,
+    debugLog: m.onDebug,
+  });
+  let mirrorConfig: Promise<RegistriesConfig | null> | undefined;
+  const openRepo = async (ref: Reference, o: Partial<CommonOptions> = {}): Promise<RepositoryReader> => {
+    const m = options.mirrors;
+    mirrorConfig ??=
+      m === false
+        ? Promise.resolve(null)
+        : loadMirrorConfig({
+            registriesConf: m?.registriesConf,
+            registriesConfDir: m?.registriesConfDir,
+            mirrors: m?.mirror,
+            dockerMirrors: m?.dockerMirrors === true,
+            env,
+            systemRoot: env.OCIPULL_SYSTEM_CONFIG_ROOT || undefined,
+          });
+    return openRepository(ref, {
+      mirrors: await mirrorConfig,
+      open: (t) =>
+        t.mirror
+          ? // The primary's static credentials never reach a mirror (a function is asked per registry).
+            openRegistryClient(t.domain, t.path, endpointSettings(settingsOf({ ...options, ...o }), t))
+          : openWith(t.insecure ? { ...o, tlsVerify: false, plainHttp: true } : o)(t.domain, t.path),
+      onFallback: (f) => warn(`${f.digest} from ${f.from} failed (${f.error}); trying ${f.to}`),
+    });
+  };
   try {
-    return await body({ signal: controller.signal, env, emit, warn, open: openWith({}), openWith });
+    return await body({ signal: controller.signal, env, emit, warn, open: openWith({}), openWith, openRepo });
   } catch (err) {
     if (!controller.signal.aborted) throw err;
     throw err instanceof OcipullError && err.code === 'E_INTERRUPTED' ? err : interrupted(operation, err);

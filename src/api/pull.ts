@@ -91,7 +91,7 @@ export function pull(reference: string, dest: string, options: PullOptions = {})
           });
     // Before the registry is contacted: a destination we would refuse later must cost no download.
     await target.check();
-    const source = new RegistrySource(await rt.open(ref.domain, ref.path), ref);
+    const source = new RegistrySource(await rt.openRepo(ref), ref);
     try {
       const copied = await copyImage(source, target, {
         platform,

@@ -3,8 +3,9 @@ import { type TagResult, tagImage } from '../copy/index.js';
 import { isOcipullError, OcipullError } from '../errors.js';
 import { type InspectReport, inspectImage, resolveDigest as resolveDigestOf } from '../inspect/index.js';
 import { parsePlatform } from '../oci/types/index.js';
+import type { Reference } from '../reference/index.js';
 import { canonicalOf, parseReference, parseRepository, repositoryOf } from '../reference/index.js';
-import type { RegistryClient } from '../registry/client/index.js';
+import type { RegistryClient, RepositoryReader } from '../registry/client/index.js';
 import { type RateLimit, RegistryError } from '../registry/transport/index.js';
 import { type CommonOptions, platformOf, type Runtime, runOperation } from './options.js';
 import {
@@ -35,12 +36,25 @@ async function withClient<T>(
   }
 }
 
+async function withRepo<T>(
+  rt: Runtime,
+  ref: Reference,
+  body: (r: RepositoryReader) => Promise<T>,
+): Promise<T> {
+  const repo = await rt.openRepo(ref);
+  try {
+    return await body(repo);
+  } finally {
+    await repo.close();
+  }
+}
+
 /** Describes an image without downloading its layers: the object `ocipull inspect --json` prints. */
 export function inspect(reference: string, options: PlatformOptions = {}): Promise<InspectReport> {
   return runOperation(`inspect ${reference}`, options, (rt) => {
     const ref = parseReference(reference);
-    return withClient(rt, ref, (c) =>
-      inspectImage(c, ref, platformOf(options.platform), options.platform !== undefined),
+    return withRepo(rt, ref, (r) =>
+      inspectImage(r, ref, platformOf(options.platform), options.platform !== undefined),
     );
   });
 }
@@ -53,8 +67,8 @@ export function resolveDigest(reference: string, options: PlatformOptions = {}):
   return runOperation(`digest ${reference}`, options, (rt) => {
     const ref = parseReference(reference);
     const platform = options.platform ? parsePlatform(options.platform) : undefined;
-    return withClient(rt, ref, async (c) =>
-      digestResultOf(reference, repositoryOf(ref), await resolveDigestOf(c, ref, platform)),
+    return withRepo(rt, ref, async (r) =>
+      digestResultOf(reference, repositoryOf(ref), await resolveDigestOf(r, ref, platform)),
     );
   });
 }

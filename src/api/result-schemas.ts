@@ -17,6 +17,20 @@ export const RateLimitSchema = z.strictObject({
   source: z.string().optional(),
 });
 
+/**
+ * Where a registry read was served from: the repository (a mirror, or the registry itself) that gave the manifest,
+ * the endpoints tried before it with their errors, and later fetches that failed on one endpoint and went to the
+ * next (a blob missing or corrupt in a cache, a mirror that went away).
+ */
+export const SourceSchema = z.strictObject({
+  repository: z.string(),
+  mirror: z.boolean(),
+  attempts: z.array(z.strictObject({ repository: z.string(), error: z.string() })),
+  fallbacks: z.array(
+    z.strictObject({ digest: z.string(), from: z.string(), error: z.string(), to: z.string() }),
+  ),
+});
+
 /** `ocipull pull --json`, `pull()`. */
 export const PullResultSchema = z.strictObject({
   reference: z.string(),
@@ -33,6 +47,7 @@ export const PullResultSchema = z.strictObject({
   seconds: z.number().nonnegative(),
   rateLimit: RateLimitSchema,
   format: z.enum(['oci', 'oci-archive', 'docker-archive']),
+  source: SourceSchema,
 });
 
 /** `ocipull copy --json` and `push --json`, `copy()` and `push()`. */
@@ -50,6 +65,8 @@ export const CopyResultSchema = z.strictObject({
   bytes: z.strictObject({ copied: count, existing: count }),
   seconds: z.number().nonnegative(),
   rateLimit: RateLimitSchema.optional(),
+  /** A registry source's `SourceSchema` (`source` is the name of the source as given). */
+  servedBy: SourceSchema.optional(),
 });
 
 /** `ocipull digest --json`, `resolveDigest()`. */
@@ -59,6 +76,7 @@ export const DigestResultSchema = z.strictObject({
   mediaType: z.string().nullable(),
   platform: z.string().nullable(),
   fullRef: z.string(),
+  source: SourceSchema,
 });
 
 /** `ocipull tags --json`, `listTags()`. */

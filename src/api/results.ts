@@ -37,6 +37,7 @@ export function pullResultOf(c: CopyResult, dest: string, format: PullResult['fo
     seconds: c.seconds,
     rateLimit: c.rateLimit ?? { set: false },
     format,
+    source: c.servedBy ?? { repository: c.source, mirror: false, attempts: [], fallbacks: [] },
   });
 }
 
@@ -51,6 +52,7 @@ export function digestResultOf(input: string, repository: string, r: DigestRepor
     mediaType: r.mediaType,
     platform: r.platform,
     fullRef: `${repository}@${r.digest}`,
+    source: r.source ?? { repository, mirror: false, attempts: [], fallbacks: [] },
   });
 }
 

@@ -74,7 +74,7 @@ export function unpack(source: string, dir: string, options: UnpackOptions = {})
         if (options.keep) layout = resolve(options.keep);
         else layout = temporary = await mkdtemp(join(tmpdir(), 'ocipull-unpack-'));
         name = defaultName(ref);
-        const from = new RegistrySource(await rt.open(ref.domain, ref.path), ref);
+        const from = new RegistrySource(await rt.openRepo(ref), ref);
         try {
           await copyImage(
             from,

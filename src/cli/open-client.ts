@@ -1,10 +1,13 @@
 import { homedir } from 'node:os';
-import { type ClientSettings, openRegistryClient } from '../api/client.js';
+import { type ClientSettings, endpointSettings, openRegistryClient } from '../api/client.js';
+import { openRepository } from '../api/repository.js';
 import { OcipullError } from '../errors.js';
+import { loadMirrorConfig, type RegistriesConfig, shortNameNote } from '../mirrors/index.js';
 import { hostPlatform, type PlatformSpec, parsePlatform } from '../oci/types/index.js';
-import type { RegistryClient } from '../registry/client/index.js';
+import type { Reference } from '../reference/index.js';
+import type { RegistryClient, RepositoryReader } from '../registry/client/index.js';
 import type { CommandContext } from './context.js';
-import type { RegistryFlags } from './registry-options.js';
+import type { MirrorFlags, RegistryFlags } from './registry-options.js';
 import { ocipullVersion } from './version.js';
 
 /** Reads all of standard input (for `--password-stdin`), dropping one trailing newline. */
@@ -72,4 +75,49 @@ export async function openClient(
 /** The platform to choose from an index: `--platform`, else the host's (always linux). */
 export function platformFrom(value: string | undefined): PlatformSpec {
   return value ? parsePlatform(value) : hostPlatform();
+}
+
+/** The mirror configuration the mirror flags and the machine's files give; `--debug` names the files read. */
+export async function mirrorConfigOf(flags: MirrorFlags, ctx: CommandContext): Promise<RegistriesConfig> {
+  const env = ctx.io.env;
+  const config = await loadMirrorConfig({
+    registriesConf: flags.registriesConf,
+    registriesConfDir: flags.registriesConfDir,
+    mirrors: flags.mirror,
+    noMirrors: flags.mirrors === false,
+    dockerMirrors: flags.dockerMirrors === true,
+    env,
+    systemRoot: env.OCIPULL_SYSTEM_CONFIG_ROOT || undefined,
+  });
+  for (const file of config.files) ctx.debugLog(`mirrors: read ${file}`);
+  for (const note of config.notes) ctx.debugLog(`mirrors: ${note}`);
+  const note = shortNameNote(config);
+  if (note !== null) ctx.debugLog(note);
+  return config;
+}
+
+/**
+ * The repository to read `ref` from: its registry, or its mirrors then its registry, as `ocipull mirrors` prints.
+ * The primary gets the registry flags (`--creds`, `--password-stdin`, `--tls-verify`…); a mirror gets none of them
+ * (see `endpointSettings`). A fetch that fails over to the next endpoint is one line on stderr.
+ */
+export async function openRepositoryFor(
+  ref: Reference,
+  flags: RegistryFlags & MirrorFlags,
+  ctx: CommandContext,
+): Promise<RepositoryReader> {
+  const mirrors = await mirrorConfigOf(flags, ctx);
+  let primary: Promise<ClientSettings> | undefined;
+  return openRepository(ref, {
+    mirrors,
+    open: async (target) => {
+      // --password-stdin is read once, and only for the primary.
+      if (!target.mirror) primary ??= settingsOf(flags, ctx);
+      const base = target.mirror
+        ? await settingsOf({ ...flags, creds: undefined, username: undefined, passwordStdin: undefined }, ctx)
+        : await primary!;
+      return openRegistryClient(target.domain, target.path, endpointSettings(base, target));
+    },
+    onFallback: (f) => ctx.info(`warning: ${f.digest} from ${f.from} failed (${f.error}); trying ${f.to}`),
+  });
 }

@@ -41,6 +41,7 @@ export function addInspectCommands(program: Command, bind: Bind): void {
       .option('--raw', 'print the manifest bytes exactly as served (with --config: the config bytes)')
       .option('--config', 'print the image config')
       .option('--json', 'print one JSON object'),
+    { mirrors: true },
   )
     .addHelpText(
       'after',
@@ -62,6 +63,7 @@ export function addInspectCommands(program: Command, bind: Bind): void {
       .option('--platform <os/arch[/variant]>', "the digest of this platform's image instead of the index")
       .option('--full-ref', 'print domain/path@sha256:… instead of the bare digest')
       .option('--json', 'print one JSON object'),
+    { mirrors: true },
   )
     .addHelpText(
       'after',

@@ -46,6 +46,7 @@ export function addTransferCommands(program: Command, bind: Bind): void {
       .option('--locked', 'pull the digest the lockfile pins REF to (fails if REF is not locked)')
       .option('--lockfile <file>', 'the lockfile for --locked (default: ./ocipull.lock)')
       .option('--json', 'print the summary as one JSON object on stdout'),
+    { mirrors: true },
   )
     .addHelpText(
       'after',
@@ -125,7 +126,7 @@ export function addTransferCommands(program: Command, bind: Bind): void {
       )
       .option('--src-plain-http', 'plain HTTP for the source registry only (--plain-http: both sides)')
       .option('--dest-plain-http', 'plain HTTP for the destination registry only'),
-    { credentials: false },
+    { credentials: false, mirrors: true },
   )
     .option('--authfile <file>', 'read credentials for both sides only from this auth.json/config.json')
     .option('--locked', 'copy the digest the lockfile pins SRC to (fails if SRC is not locked)')
@@ -214,6 +215,7 @@ export function addTransferCommands(program: Command, bind: Bind): void {
       .option('--locked', 'when SOURCE is a reference: unpack the digest the lockfile pins it to')
       .option('--lockfile <file>', 'the lockfile for --locked (default: ./ocipull.lock)')
       .option('--json', 'print the result as one JSON object'),
+    { mirrors: true },
   )
     .addHelpText(
       'after',

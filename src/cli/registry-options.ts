@@ -12,6 +12,34 @@ export interface RegistryFlags {
   retries?: number;
 }
 
+/** The mirror flags of the commands that read from a registry (`pull`, `inspect`, `digest`, `copy`, `unpack`). */
+export interface MirrorFlags {
+  registriesConf?: string;
+  registriesConfDir?: string;
+  mirror?: string[];
+  /** commander's `--no-mirrors`: false when given. */
+  mirrors?: boolean;
+  dockerMirrors?: boolean;
+}
+
+/** Adds the mirror flags (`ocipull mirrors` takes the same ones, so a dry run shows exactly what a pull does). */
+export function addMirrorOptions(cmd: Command): Command {
+  const collect = (value: string, previous: string[] = []) => [...previous, value];
+  return cmd
+    .option(
+      '--registries-conf <file>',
+      'read this registries.conf (default: $CONTAINERS_REGISTRIES_CONF, ~/.config, /etc)',
+    )
+    .option('--registries-conf-dir <dir>', 'read drop-ins (*.conf) only from DIR')
+    .option(
+      '--mirror <prefix=location[,opts]>',
+      "a mirror for PREFIX, before the files' (opts: digest-only|tag-only, insecure); repeatable",
+      collect,
+    )
+    .option('--no-mirrors', 'use no mirrors at all (rewriting and blocked still apply)')
+    .option('--docker-mirrors', "also use /etc/docker/daemon.json's registry-mirrors for docker.io");
+}
+
 /** Parses `true`/`false` (also 1/0, yes/no) for `--tls-verify=false` and friends. */
 export function parseBool(value: string): boolean {
   if (/^(true|1|yes)$/i.test(value)) return true;
@@ -40,8 +68,9 @@ export function parseSize(value: string): number {
   return bytes;
 }
 
-/** Adds the shared registry and credential flags to a command. */
-export function addRegistryOptions(cmd: Command, { credentials = true } = {}): Command {
+/** Adds the shared registry and credential flags to a command (and the mirror flags, for commands that read). */
+export function addRegistryOptions(cmd: Command, { credentials = true, mirrors = false } = {}): Command {
+  if (mirrors) addMirrorOptions(cmd);
   if (credentials) {
     cmd
       .option(

@@ -1,7 +1,8 @@
 import { setMaxListeners } from 'node:events';
-import { OcipullError } from '../errors.js';
+import { IntegrityError, OcipullError } from '../errors.js';
 import { type Descriptor, type Digest, formatPlatform, type PlatformSpec } from '../oci/types/index.js';
 import type { ProgressEvent } from '../progress/index.js';
+import type { ServedBy } from '../registry/client/index.js';
 import type { RateLimit, RetryPolicy } from '../registry/transport/index.js';
 import { openBlobStream } from './blob-stream.js';
 import { convertImageManifest, convertIndex } from './convert.js';
@@ -48,6 +49,8 @@ export interface CopyResult {
   bytes: { copied: number; existing: number };
   seconds: number;
   rateLimit?: RateLimit | undefined;
+  /** Registry sources: where the image was read from (a mirror or the registry) and what failed on the way. */
+  servedBy?: ServedBy | undefined;
 }
 
 type Written = WrittenManifest & { parsed: PlannedManifest['result']['parsed'] };
@@ -115,9 +118,13 @@ export async function copyImage(
   opts.expectRoot?.((plan.root.descriptor?.digest as Digest | undefined) ?? top.digest);
   // Only now, with the manifests resolved, touch the destination: a bad reference or refused access creates nothing.
   await dest.prepare();
+  const served = source.servedBy?.();
   emit({
     type: 'resolved',
     reference: source.name,
+    ...(served
+      ? { source: { repository: served.repository, mirror: served.mirror, attempts: [...served.attempts] } }
+      : {}),
     digest: top.digest,
     mediaType: top.mediaType,
     platforms: plan.platforms,
@@ -131,7 +138,7 @@ export async function copyImage(
   const signal = opts.signal ? AbortSignal.any([opts.signal, failure.signal]) : failure.signal;
   // Every transfer and queued job listens on this one signal.
   setMaxListeners(0, signal);
-  const move = async (job: BlobJob): Promise<{ job: BlobJob; result: BlobResult; moved: number }> => {
+  const moveOnce = async (job: BlobJob): Promise<{ job: BlobJob; result: BlobResult; moved: number }> => {
     let moved = 0;
     const result = await dest.putBlob(
       {
@@ -162,6 +169,25 @@ export async function copyImage(
       emit({ type: 'blob-exists', digest: job.digest, size: job.size, kind: job.kind });
     }
     return { job, result, moved };
+  };
+  // A blob whose bytes hash wrong (a corrupt mirror cache) is fetched once more from an endpoint that did not send
+  // them, when the source has one; the destination dropped the bad bytes.
+  const move = async (job: BlobJob): Promise<Awaited<ReturnType<typeof moveOnce>>> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await moveOnce(job);
+      } catch (err) {
+        const wrong = err instanceof IntegrityError && err.expected.digest === job.digest;
+        if (!wrong || attempt >= 2 || signal.aborted || !source.rejectBlob?.(job.digest)) throw err;
+        emit({
+          type: 'blob-retry',
+          digest: job.digest,
+          attempt: attempt + 1,
+          offset: 0,
+          reason: err.message,
+        });
+      }
+    }
   };
   // Largest first (longest-processing-time scheduling): a small config must not hold a slot while a big layer
   // waits for one, which would leave the last layer running alone at the end.
@@ -233,5 +259,6 @@ export async function copyImage(
     },
     seconds: (Date.now() - started) / 1000,
     rateLimit: plan.root.result.rateLimit?.set ? plan.root.result.rateLimit : top.rateLimit,
+    servedBy: source.servedBy?.(),
   };
 }

@@ -7,6 +7,7 @@
 import type { Readable } from 'node:stream';
 import type { Descriptor, Digest, ParsedManifest } from '../oci/types/index.js';
 import type { BlobKind } from '../progress/index.js';
+import type { ServedBy } from '../registry/client/index.js';
 import type { RateLimit } from '../registry/transport/index.js';
 
 /** A manifest as the source holds it: exact bytes, their sha256, media type (sniffed when absent), parsed form. */
@@ -45,6 +46,13 @@ export interface ImageSource {
   blob(desc: BlobRef, offset: number): Promise<SourceBlob>;
   /** A small blob (an image config) read whole, capped and verified. */
   blobBytes(desc: BlobRef): Promise<Buffer>;
+  /** Registry sources: the endpoint (a mirror or the registry) that served the top manifest, once it has. */
+  servedBy?(): ServedBy | undefined;
+  /**
+   * The bytes of a blob did not hash to its digest: true when the source can serve it from elsewhere (another
+   * mirror, the registry), so the engine fetches it once more from byte 0.
+   */
+  rejectBlob?(digest: string): boolean;
   close(): Promise<void>;
 }
 

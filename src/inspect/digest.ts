@@ -1,6 +1,6 @@
 import { formatPlatform, type PlatformSpec } from '../oci/types/index.js';
 import type { Reference } from '../reference/index.js';
-import type { RegistryClient } from '../registry/client/index.js';
+import type { RepositoryReader, ServedBy } from '../registry/client/index.js';
 import type { RateLimit } from '../registry/transport/index.js';
 import { resolveImage, selectFromIndex } from './resolve.js';
 
@@ -11,6 +11,8 @@ export interface DigestReport {
   /** Set when `--platform` chose an image from an index. */
   platform: string | null;
   rateLimit: RateLimit;
+  /** Where the answer came from (a mirror or the registry). */
+  source: ServedBy | undefined;
 }
 
 /**
@@ -19,26 +21,33 @@ export interface DigestReport {
  * count as pulls either) and the platform's entry is reported.
  */
 export async function resolveDigest(
-  client: RegistryClient,
+  repo: RepositoryReader,
   ref: Reference,
   platform?: PlatformSpec,
 ): Promise<DigestReport> {
   const lookup = ref.digest ?? ref.tag ?? 'latest';
   if (!platform) {
-    const head = await client.headManifest(ref.path, lookup);
+    const head = await repo.headManifest(lookup);
     if (head.digest) {
       return {
         digest: head.digest,
         mediaType: head.mediaType ?? null,
         platform: null,
         rateLimit: head.rateLimit,
+        source: repo.servedBy(),
       };
     }
   }
-  const top = await client.getManifest(ref.path, lookup);
+  const top = await repo.getManifest(lookup);
   if (!platform || top.parsed.kind === 'image') {
-    if (platform) await resolveImage(client, { ref, lookup, top }, platform, true); // refuses a mismatch
-    return { digest: top.digest, mediaType: top.mediaType, platform: null, rateLimit: top.rateLimit };
+    if (platform) await resolveImage(repo, { ref, lookup, top }, platform, true); // refuses a mismatch
+    return {
+      digest: top.digest,
+      mediaType: top.mediaType,
+      platform: null,
+      rateLimit: top.rateLimit,
+      source: repo.servedBy(),
+    };
   }
   // Only the index is read: fetching the child manifest would count as a Docker Hub pull.
   const d = selectFromIndex(ref, top.parsed.index, platform);
@@ -48,5 +57,6 @@ export async function resolveDigest(
     mediaType: d.mediaType,
     platform: formatPlatform({ os: p.os, architecture: p.architecture, variant: p.variant }),
     rateLimit: top.rateLimit,
+    source: repo.servedBy(),
   };
 }

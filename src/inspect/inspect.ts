@@ -1,6 +1,6 @@
 import { formatPlatform, type ImageConfig, isAttestation, type PlatformSpec } from '../oci/types/index.js';
 import { canonicalOf, type Reference } from '../reference/index.js';
-import type { RegistryClient } from '../registry/client/index.js';
+import type { RepositoryReader, ServedBy } from '../registry/client/index.js';
 import type { RateLimit } from '../registry/transport/index.js';
 import { fetchConfig, hasImageConfig, resolveImage, resolveTop } from './resolve.js';
 
@@ -38,6 +38,8 @@ export interface InspectReport {
     labels: Record<string, string>;
   };
   rateLimit: RateLimit;
+  /** Where the manifest came from: a mirror, or the registry itself, and what was tried before it. */
+  source: ServedBy;
 }
 
 function platformOf(config: ImageConfig | undefined): string | null {
@@ -54,18 +56,16 @@ function platformOf(config: ImageConfig | undefined): string | null {
  * rate-limit figures the registry sent.
  */
 export async function inspectImage(
-  client: RegistryClient,
+  repo: RepositoryReader,
   ref: Reference,
   platform: PlatformSpec,
   explicitPlatform = false,
 ): Promise<InspectReport> {
-  const resolved = await resolveTop(client, ref);
+  const resolved = await resolveTop(repo, ref);
   const { top } = resolved;
-  const image = await resolveImage(client, resolved, platform, explicitPlatform);
+  const image = await resolveImage(repo, resolved, platform, explicitPlatform);
   const { manifest } = image;
-  const config = hasImageConfig(manifest)
-    ? (await fetchConfig(client, ref.path, manifest)).config
-    : undefined;
+  const config = hasImageConfig(manifest) ? (await fetchConfig(repo, manifest)).config : undefined;
   const c = config?.config ?? undefined;
   const layers = manifest.layers.map((l) => ({ digest: l.digest, mediaType: l.mediaType, size: l.size }));
   return {
@@ -114,5 +114,6 @@ export async function inspectImage(
       labels: (c?.Labels ?? {}) as Record<string, string>,
     },
     rateLimit: image.manifestResult.rateLimit.set ? image.manifestResult.rateLimit : top.rateLimit,
+    source: repo.servedBy() ?? { repository: repo.name, mirror: false, attempts: [], fallbacks: [] },
   };
 }

@@ -15,7 +15,7 @@ import {
   walkToImage,
 } from '../oci/types/index.js';
 import { canonicalOf, type Reference } from '../reference/index.js';
-import type { ManifestResult, RegistryClient } from '../registry/client/index.js';
+import type { ManifestResult, RepositoryReader } from '../registry/client/index.js';
 
 /** The manifest a reference names, as served. For an index, `select` picks the platform's image. */
 export interface ResolvedTop {
@@ -34,9 +34,9 @@ export interface ResolvedImage {
 }
 
 /** Fetches the manifest a reference names (by digest when it has one: a tag+digest reference is pinned). */
-export async function resolveTop(client: RegistryClient, ref: Reference): Promise<ResolvedTop> {
+export async function resolveTop(repo: RepositoryReader, ref: Reference): Promise<ResolvedTop> {
   const lookup = ref.digest ?? ref.tag ?? 'latest';
-  const top = await client.getManifest(ref.path, lookup);
+  const top = await repo.getManifest(lookup);
   return { ref, lookup, top };
 }
 
@@ -45,7 +45,7 @@ export async function resolveTop(client: RegistryClient, ref: Reference): Promis
  * manifest is returned as is. Nested indexes are followed one level at a time.
  */
 export async function resolveImage(
-  client: RegistryClient,
+  repo: RepositoryReader,
   resolved: ResolvedTop,
   platform: PlatformSpec,
   explicit = false,
@@ -54,19 +54,14 @@ export async function resolveImage(
   const top = resolved.top;
   if (explicit && top.parsed.kind === 'image' && hasImageConfig(top.parsed.manifest)) {
     // An explicit --platform must match a single-platform image too.
-    const bytes = await client.getBlobBytes(resolved.ref.path, top.parsed.manifest.config);
+    const bytes = await repo.getBlobBytes(top.parsed.manifest.config);
     try {
       requirePlatform(configPlatform(bytes), platform);
     } catch (err) {
       throw withContext(err, `choose ${formatPlatform(platform)} from ${subject}`);
     }
   }
-  const walked = await walkToImage(
-    top,
-    platform,
-    (d) => client.getManifest(resolved.ref.path, d.digest, d.size),
-    subject,
-  );
+  const walked = await walkToImage(top, platform, (d) => repo.getManifest(d.digest, d.size), subject);
   return { descriptor: walked.descriptor, manifestResult: walked.manifest, manifest: walked.image };
 }
 
@@ -91,11 +86,10 @@ export function hasImageConfig(manifest: ImageManifest): boolean {
 
 /** Fetches and validates an image's config blob; returns its exact bytes too, for `--config --raw`. */
 export async function fetchConfig(
-  client: RegistryClient,
-  path: string,
+  repo: RepositoryReader,
   manifest: ImageManifest,
 ): Promise<{ bytes: Buffer; config: ImageConfig }> {
-  const bytes = await client.getBlobBytes(path, manifest.config);
+  const bytes = await repo.getBlobBytes(manifest.config);
   let json: unknown;
   try {
     json = JSON.parse(bytes.toString('utf8'));

@@ -8,6 +8,11 @@ export type ProgressEvent =
       platforms: string[];
       blobs: number;
       totalBytes: number;
+      /**
+       * Registry sources: the repository that served the manifest (a mirror or the registry itself) and the
+       * endpoints tried before it, each with its error.
+       */
+      source?: { repository: string; mirror: boolean; attempts: { repository: string; error: string }[] };
     }
   | { type: 'blob-waiting'; digest: string; size: number; kind: BlobKind }
   | { type: 'blob-exists'; digest: string; size: number; kind: BlobKind }

@@ -6,12 +6,12 @@ import { checkLocked, lockedFor } from '../../lock/index.js';
 import { formatBytes } from '../../progress/index.js';
 import type { CommandContext } from '../context.js';
 import { copyOptions } from '../copy-options.js';
-import { openClient } from '../open-client.js';
-import type { RegistryFlags } from '../registry-options.js';
-import { type PullFlags, progressSink } from './pull.js';
+import { openClient, openRepositoryFor } from '../open-client.js';
+import type { MirrorFlags, RegistryFlags } from '../registry-options.js';
+import { type PullFlags, progressSink, sourceLines, viaOf } from './pull.js';
 
 /** Flags of `ocipull copy` (and `push`, which has no `--src-*` ones: its source is local). */
-export interface CopyFlags extends RegistryFlags {
+export interface CopyFlags extends RegistryFlags, MirrorFlags {
   platform?: string;
   preserveDigests?: boolean;
   jobs?: number;
@@ -49,7 +49,8 @@ export function sideFlags(flags: CopyFlags, side: 'src' | 'dest'): RegistryFlags
 /** The human summary of a copy. */
 export function formatCopyResult(r: CopyResult): string {
   const lines = [
-    `Copied ${r.source} to ${r.destination}`,
+    `Copied ${r.source}${viaOf(r.servedBy)} to ${r.destination}`,
+    ...sourceLines(r.servedBy, 11),
     `Digest:    ${r.writtenDigest}`,
     ...(r.writtenDigest !== r.manifestDigest
       ? [`Source:    ${r.manifestDigest} (media types converted to OCI)`]
@@ -74,7 +75,7 @@ async function runCopy(
   const sink = progressSink(flags, ctx);
   try {
     const shown = await copyEnds(src, dst, {
-      openSource: (domain, path) => openClient(domain, path, sideFlags(flags, 'src'), ctx),
+      openSource: (ref) => openRepositoryFor(ref, { ...flags, ...sideFlags(flags, 'src') }, ctx),
       openDestination: (domain, path) => openClient(domain, path, sideFlags(flags, 'dest'), ctx),
       chunkSize: flags.chunkSize,
       retries: flags.retries,

@@ -3,11 +3,11 @@ import { resolveDigest } from '../../inspect/index.js';
 import { parsePlatform } from '../../oci/types/index.js';
 import { parseReference, repositoryOf } from '../../reference/index.js';
 import type { CommandContext } from '../context.js';
-import { openClient } from '../open-client.js';
-import type { RegistryFlags } from '../registry-options.js';
+import { openRepositoryFor } from '../open-client.js';
+import type { MirrorFlags, RegistryFlags } from '../registry-options.js';
 
 /** Flags of `ocipull digest`. */
-export interface DigestFlags extends RegistryFlags {
+export interface DigestFlags extends RegistryFlags, MirrorFlags {
   platform?: string;
   fullRef?: boolean;
   json?: boolean;
@@ -24,14 +24,14 @@ export async function digestCommand(
 ): Promise<number> {
   const ref = parseReference(input);
   const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
-  const client = await openClient(ref.domain, ref.path, flags, ctx);
+  const repo = await openRepositoryFor(ref, flags, ctx);
   try {
-    const r = await resolveDigest(client, ref, platform);
+    const r = await resolveDigest(repo, ref, platform);
     const result = digestResultOf(input, repositoryOf(ref), r);
     if (flags.json) ctx.io.stdout.write(`${JSON.stringify(result)}\n`);
     else ctx.io.stdout.write(`${flags.fullRef ? result.fullRef : r.digest}\n`);
     return 0;
   } finally {
-    await client.close();
+    await repo.close();
   }
 }

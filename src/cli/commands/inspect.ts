@@ -11,11 +11,11 @@ import { formatBytes } from '../../progress/index.js';
 import { parseReference } from '../../reference/index.js';
 import { describeRateLimit } from '../../registry/transport/index.js';
 import type { CommandContext } from '../context.js';
-import { openClient, platformFrom } from '../open-client.js';
-import type { RegistryFlags } from '../registry-options.js';
+import { openRepositoryFor, platformFrom } from '../open-client.js';
+import type { MirrorFlags, RegistryFlags } from '../registry-options.js';
 
 /** Flags of `ocipull inspect`. */
-export interface InspectFlags extends RegistryFlags {
+export interface InspectFlags extends RegistryFlags, MirrorFlags {
   platform?: string;
   raw?: boolean;
   config?: boolean;
@@ -30,6 +30,8 @@ function field(c: ChalkInstance, name: string, value: string): string {
 export function formatInspect(r: InspectReport, c: ChalkInstance): string {
   const lines = [
     field(c, 'Reference', r.reference),
+    ...(r.source.mirror ? [field(c, 'Via mirror', r.source.repository)] : []),
+    ...r.source.attempts.map((a) => field(c, 'Tried first', `${a.repository}: ${a.error}`)),
     field(c, 'Digest', r.digest),
     field(c, 'Media type', r.mediaType),
   ];
@@ -76,29 +78,29 @@ export async function inspectCommand(
 ): Promise<number> {
   const ref = parseReference(input);
   const platform = platformFrom(flags.platform);
-  const client = await openClient(ref.domain, ref.path, flags, ctx);
+  const repo = await openRepositoryFor(ref, flags, ctx);
   try {
     if (flags.raw || flags.config) {
-      const top = await resolveTop(client, ref);
+      const top = await resolveTop(repo, ref);
       if (flags.raw && !flags.config && !flags.platform) {
         ctx.io.stdout.write(top.top.bytes);
         return 0;
       }
-      const image = await resolveImage(client, top, platform, flags.platform !== undefined);
+      const image = await resolveImage(repo, top, platform, flags.platform !== undefined);
       if (!flags.config) {
         ctx.io.stdout.write(image.manifestResult.bytes);
         return 0;
       }
-      const { bytes, config } = await fetchConfig(client, ref.path, image.manifest).catch((err) => {
+      const { bytes, config } = await fetchConfig(repo, image.manifest).catch((err) => {
         throw err instanceof OcipullError ? err : new OcipullError('E_MANIFEST_INVALID', String(err));
       });
       ctx.io.stdout.write(flags.raw ? bytes : `${JSON.stringify(config, null, 2)}\n`);
       return 0;
     }
-    const report = await inspectImage(client, ref, platform, flags.platform !== undefined);
+    const report = await inspectImage(repo, ref, platform, flags.platform !== undefined);
     ctx.io.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : formatInspect(report, ctx.out));
     return 0;
   } finally {
-    await client.close();
+    await repo.close();
   }
 }

@@ -1,23 +1,13 @@
 import { ExitCode, isOcipullError } from '../../errors.js';
-import {
-  type Endpoint,
-  loadMirrorConfig,
-  type Resolution,
-  resolveEndpoints,
-  shortNameNote,
-} from '../../mirrors/index.js';
+import { type Endpoint, type Resolution, resolveEndpoints } from '../../mirrors/index.js';
 import { canonicalOf, parseReference } from '../../reference/index.js';
 import type { CommandContext } from '../context.js';
+import { mirrorConfigOf } from '../open-client.js';
+import type { MirrorFlags } from '../registry-options.js';
 import { reportError } from '../report.js';
 
 /** Options of `ocipull mirrors`. */
-export interface MirrorsOptions {
-  registriesConf?: string;
-  registriesConfDir?: string;
-  mirror?: string[];
-  /** commander's `--no-mirrors`: false when given. */
-  mirrors?: boolean;
-  dockerMirrors?: boolean;
+export interface MirrorsOptions extends MirrorFlags {
   json?: boolean;
 }
 
@@ -50,22 +40,9 @@ export function mirrorsJson(input: string, resolution: Resolution): MirrorsJson 
  * the exit code is 2.
  */
 export async function mirrorsCommand([inputs]: [string[]], options: MirrorsOptions, ctx: CommandContext) {
-  const env = ctx.io.env;
   let results: { input: string; resolution: Resolution | null; error?: unknown }[];
   try {
-    const config = await loadMirrorConfig({
-      registriesConf: options.registriesConf,
-      registriesConfDir: options.registriesConfDir,
-      mirrors: options.mirror,
-      noMirrors: options.mirrors === false,
-      dockerMirrors: options.dockerMirrors === true,
-      env,
-      systemRoot: env.OCIPULL_SYSTEM_CONFIG_ROOT || undefined,
-    });
-    for (const file of config.files) ctx.debugLog(`mirrors: read ${file}`);
-    for (const note of config.notes) ctx.debugLog(`mirrors: ${note}`);
-    const note = shortNameNote(config);
-    if (note !== null) ctx.debugLog(note);
+    const config = await mirrorConfigOf(options, ctx);
     results = inputs.map((input) => {
       let ref: ReturnType<typeof parseReference>;
       try {

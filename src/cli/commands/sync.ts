@@ -22,7 +22,12 @@ import {
 import type { Digest } from '../../oci/types/index.js';
 import { formatBytes } from '../../progress/index.js';
 import { canonicalOf, parseReference, type Reference, withDigest } from '../../reference/index.js';
-import { manifestExists, type RegistryClient, retryPolicy } from '../../registry/client/index.js';
+import {
+  manifestExists,
+  type RegistryClient,
+  repositoryOn,
+  retryPolicy,
+} from '../../registry/client/index.js';
 import { ClientPool } from '../client-pool.js';
 import type { CommandContext } from '../context.js';
 import { copyOptions } from '../copy-options.js';
@@ -144,7 +149,9 @@ export async function syncCommand([dest]: [string], flags: SyncFlags, ctx: Comma
             ctx.io.stdout.write(`${present ? 'present   ' : 'would copy'} ${describe(item)}\n`);
           continue;
         }
-        const source = keepOpen(new RegistrySource(await sources.get(item.source), item.source));
+        const source = keepOpen(
+          new RegistrySource(repositoryOn(await sources.get(item.source), item.source.path), item.source),
+        );
         const destination: ImageDestination =
           item.destRef !== undefined
             ? keepOpen(

@@ -10,12 +10,12 @@ import { canonicalOf, parseReference } from '../../reference/index.js';
 import { type UnpackResult, unpackImage } from '../../unpack/index.js';
 import type { CommandContext } from '../context.js';
 import { copyOptions } from '../copy-options.js';
-import { openClient, platformFrom } from '../open-client.js';
-import type { RegistryFlags } from '../registry-options.js';
+import { openRepositoryFor, platformFrom } from '../open-client.js';
+import type { MirrorFlags, RegistryFlags } from '../registry-options.js';
 import { progressSink } from './pull.js';
 
 /** Flags of `ocipull unpack`. */
-export interface UnpackFlags extends RegistryFlags {
+export interface UnpackFlags extends RegistryFlags, MirrorFlags {
   platform?: string;
   rootless?: boolean;
   keep?: string;
@@ -55,7 +55,7 @@ export async function unpackCommand(
         layout = temporary;
       }
       name = defaultName(ref);
-      const source = new RegistrySource(await openClient(ref.domain, ref.path, flags, ctx), ref);
+      const source = new RegistrySource(await openRepositoryFor(ref, flags, ctx), ref);
       const sink = progressSink(flags, ctx);
       try {
         await copyImage(

@@ -106,6 +106,7 @@ export class RegistryClient {
       maxRedirections: 5,
       headersTimeoutMs: options.headersTimeoutMs,
       bodyTimeoutMs: options.bodyTimeoutMs,
+      connectTimeoutMs: options.connectTimeoutMs,
     });
     const transport = new Transport(dispatcher, options.userAgent, options.retry, {
       onRetry: (r) =>

@@ -23,6 +23,8 @@ export interface ClientOptions {
   /** Milliseconds to wait for headers, and between body chunks. */
   headersTimeoutMs: number;
   bodyTimeoutMs: number;
+  /** Milliseconds to wait for a connection; undefined: undici's 10 s. Mirrors get a short one. */
+  connectTimeoutMs?: number | undefined;
 }
 
 /** The retry policy with `retries` retries (default 3): backoff from 250 ms, never more than 30 s per wait. */

@@ -14,6 +14,8 @@ export interface DispatcherOptions {
   /** Milliseconds to wait for response headers, and between body chunks. */
   headersTimeoutMs: number;
   bodyTimeoutMs: number;
+  /** Milliseconds to wait for a connection (and TLS handshake); undici's default is 10 s. */
+  connectTimeoutMs?: number | undefined;
 }
 
 /**
@@ -24,7 +26,11 @@ export interface DispatcherOptions {
 export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   // Passing `ca` replaces Node's trust store, so keep the system roots when adding our own.
   const ca = opts.extraCa.length > 0 ? [...rootCertificates, ...opts.extraCa] : undefined;
-  const connect = { rejectUnauthorized: opts.tlsVerify, ...(ca ? { ca } : {}) };
+  const connect = {
+    rejectUnauthorized: opts.tlsVerify,
+    ...(ca ? { ca } : {}),
+    ...(opts.connectTimeoutMs !== undefined ? { timeout: opts.connectTimeoutMs } : {}),
+  };
   const base = {
     connect,
     headersTimeout: opts.headersTimeoutMs,
