@@ -37,6 +37,11 @@ export interface RegistryOptions {
    * must resolve against the request URL (TESTING.md).
    */
   relativeUrls?: boolean;
+  /**
+   * Proxy mode, as a pull-through cache of `remoteUrl` (`proxy.remoteurl`), logging in upstream as
+   * `username`/`password` when given (TESTING.md).
+   */
+  proxy?: { remoteUrl: string; username?: string; password?: string };
 }
 
 /** A running registry. */
@@ -182,6 +187,10 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     const http: Record<string, unknown> = { secret: 'ocipull-test-secret' };
     if (tls && ca) http.tls = { certificate: ca.server.certPath, key: ca.server.keyPath };
     if (options.relativeUrls) http.relativeurls = true;
+    if (options.proxy) {
+      const { remoteUrl, username, password } = options.proxy;
+      config.proxy = { remoteurl: remoteUrl, ...(username ? { username, password } : {}) };
+    }
 
     if (auth === 'token') {
       const { realm, ...tokenOptions } = options.token ?? {};
