@@ -18,7 +18,7 @@ export type {
 export type { Credentials, CredentialsOption } from './client.js';
 export { type CopyOptions, copy, push } from './copy.js';
 export { type LockOptions, lock, type VerifyOptions, verify } from './lock.js';
-export type { CommonOptions } from './options.js';
+export type { CommonOptions, MirrorOptions } from './options.js';
 export { type PullOptions, pull } from './pull.js';
 export { inspect, listTags, type PlatformOptions, rateLimit, resolveDigest, tag } from './registry.js';
 export {
@@ -26,6 +26,7 @@ export {
   DigestResultSchema,
   PullResultSchema,
   RateLimitResultSchema,
+  SourceSchema,
   TagsResultSchema,
   UnpackResultSchema,
 } from './result-schemas.js';

@@ -302,6 +302,20 @@ describe('pull through a mirror', () => {
     expect(mirror.requests.filter((r) => r.path.includes('/manifests/1'))).toEqual([]);
   });
 
+  it('pull --locked turns a tag pull into a digest pull, which a digest-only mirror serves', async () => {
+    const { primary, mirror, image, ref } = await pair();
+    const lockfile = join(await tempDir(), 'ocipull.lock');
+    const locked = await runCli(['lock', '--file', lockfile, ref], { env: await env() });
+    expect(locked.code).toBe(0);
+    primary.requests.length = 0;
+    const flag = ['--mirror', `${primary.host}=${mirror.host},digest-only`];
+    const { result, json } = await pullJson(['--locked', '--lockfile', lockfile, ...flag, ref]);
+    expect(result.code).toBe(0);
+    expect(json.digest).toBe(image.digest);
+    expect(json.source.repository).toBe(`${mirror.host}/app`);
+    expect(reads(primary)).toEqual([]);
+  });
+
   it('copy reads its source through the mirror and never writes to a mirror', async () => {
     const { mirror, image, ref } = await pair();
     const dest = await faultRegistry();
