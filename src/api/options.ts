@@ -172,7 +172,7 @@ export async function runOperation<T>(
           ? // The primary's static credentials never reach a mirror (a function is asked per registry).
             openRegistryClient(t.domain, t.path, endpointSettings(settingsOf({ ...options, ...o }), t))
           : openWith(t.insecure ? { ...o, tlsVerify: false, plainHttp: true } : o)(t.domain, t.path),
-      onFallback: (f) => warn(`${f.digest} from ${f.from} failed (${f.error}); trying ${f.to}`),
+      onFallback: (f) => warn(`${f.from}: ${f.error}; trying ${f.to}`),
     });
   };
   try {

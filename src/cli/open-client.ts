@@ -118,6 +118,6 @@ export async function openRepositoryFor(
         : await primary!;
       return openRegistryClient(target.domain, target.path, endpointSettings(base, target));
     },
-    onFallback: (f) => ctx.info(`warning: ${f.digest} from ${f.from} failed (${f.error}); trying ${f.to}`),
+    onFallback: (f) => ctx.info(`warning: ${f.from}: ${f.error}; trying ${f.to}`),
   });
 }

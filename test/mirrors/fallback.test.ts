@@ -86,7 +86,7 @@ describe('pull through a mirror', () => {
     const mirrorRepo = `${mirror.host}/app`;
     await mirror.close();
     const { result, json, dest } = await pullJson([...flag, ref]);
-    expect(result.stderr).toContain(mirrorRepo);
+    expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(json.source.repository).toBe(`${primary.host}/app`);
     expect(json.source.mirror).toBe(false);
@@ -115,7 +115,9 @@ describe('pull through a mirror', () => {
     expect(json.source.fallbacks[0].error).toMatch(/404|not found|unknown/i);
     expect(reads(primary).map((r) => r.path)).toEqual([`/v2/app/blobs/${missing}`]);
     expect(await blobFile(dest, missing)).toEqual(image.layers[1]!.bytes);
-    expect(result.stderr).toContain(`warning: ${missing} from ${mirror.host}/app failed`);
+    expect(result.stderr).toMatch(
+      new RegExp(`warning: ${mirror.host}/app: fetch blob ${missing}.*; trying ${primary.host}/app`),
+    );
   });
 
   it('refuses a corrupt blob from the mirror and stores the right bytes from the primary', async () => {

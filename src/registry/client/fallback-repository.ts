@@ -117,7 +117,7 @@ export class FallbackRepository implements RepositoryReader {
         this.#fellBack({
           digest: desc.digest,
           from: previous.label,
-          error: `the transfer broke; continued at byte ${offset}`,
+          error: `blob ${desc.digest}: the transfer broke; continued at byte ${offset}`,
           to: state.label,
         });
       }
@@ -146,7 +146,12 @@ export class FallbackRepository implements RepositoryReader {
     }
     if (!next) return false;
     for (const s of served) {
-      this.#fellBack({ digest, from: s.label, error: 'its bytes do not match the digest', to: next.label });
+      this.#fellBack({
+        digest,
+        from: s.label,
+        error: `blob ${digest}: its bytes do not match the digest`,
+        to: next.label,
+      });
     }
     return true;
   }
@@ -210,8 +215,8 @@ export class FallbackRepository implements RepositoryReader {
     for (const state of candidates) {
       if (last) {
         const f = { digest: subject, from: last.state.label, error: describe(last.error), to: state.label };
-        if (isTop) this.#onFallback?.(f);
-        else this.#fellBack(f);
+        // Before the source is known, failures are `attempts` (the summary and --json list them); after, fallbacks.
+        if (!isTop) this.#fellBack(f);
       }
       try {
         const result = await fetch(await this.#client(state), state.endpoint.path, state);
