@@ -3,9 +3,8 @@
  */
 
 import { mirrorConfigError, q } from './config-error.js';
-import { findRegistry, refMatchingPrefix } from './match.js';
+import { findRegistry, refMatchingPrefix, sortByPrefix } from './match.js';
 import type { MirrorSpec } from './mirror-spec.js';
-import { sortByPrefix } from './parse-file.js';
 import type { MirrorEntry, RegistriesConfig, RegistryEntry } from './types.js';
 
 /**

@@ -7,10 +7,10 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
+import { isCommentsOnly } from './comments.js';
 import { inFile, mirrorConfigError } from './config-error.js';
 import { type ConfigPaths, type DiscoveryInput, discoverConfigPaths } from './discovery.js';
 import { mergeConfig } from './merge.js';
-import { parseRegistriesConf } from './parse-file.js';
 import { emptyConfig, type RegistriesConfig } from './types.js';
 
 /** What `loadRegistriesConfig` needs: the discovery input without the parts it can fill in itself. */
@@ -36,7 +36,7 @@ export async function loadRegistriesConfig(input: LoadInput): Promise<Registries
 export async function loadFrom(paths: ConfigPaths): Promise<RegistriesConfig> {
   let config = emptyConfig();
   const main = await readText(paths.mainFile);
-  if (main !== null) config = parseRegistriesConf(main, paths.mainFile);
+  if (main !== null) config = await parseFile(main, paths.mainFile);
   else if (paths.explicit) {
     throw mirrorConfigError(
       inFile(paths.mainFile),
@@ -47,9 +47,19 @@ export async function loadFrom(paths: ConfigPaths): Promise<RegistriesConfig> {
   for (const file of await dropInFiles(paths.dropInDirs)) {
     const text = await readText(file);
     // A drop-in removed between listing and reading is an expected race (containers/image ignores it too).
-    if (text !== null) config = mergeConfig(config, parseRegistriesConf(text, file));
+    if (text !== null) config = mergeConfig(config, await parseFile(text, file));
   }
   return config;
+}
+
+/**
+ * One file's configuration. The TOML parser and the schema are loaded only for a file with something in it: the
+ * stock file of most machines is comments only, and a one-shot `ocipull digest` should not pay for them.
+ */
+async function parseFile(text: string, path: string): Promise<RegistriesConfig> {
+  if (isCommentsOnly(text)) return { ...emptyConfig(), files: [path] };
+  const { parseRegistriesConf } = await import('./parse-file.js');
+  return parseRegistriesConf(text, path);
 }
 
 /** The `*.conf` files of each directory in turn, by name in byte order; subdirectories are not entered. */

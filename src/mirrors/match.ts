@@ -48,3 +48,8 @@ export function findRegistry(registries: readonly RegistryEntry[], repository: s
   }
   return found;
 }
+
+/** Sorts by prefix in byte order, as Go's `sort.Strings` does. */
+export function sortByPrefix(entries: RegistryEntry[]): RegistryEntry[] {
+  return entries.sort((a, b) => Buffer.compare(Buffer.from(a.prefix), Buffer.from(b.prefix)));
+}

@@ -2,7 +2,7 @@
  * Merging a drop-in into what the files before it gave: containers/image's `updateWithConfigurationFrom`.
  */
 
-import { sortByPrefix } from './parse-file.js';
+import { sortByPrefix } from './match.js';
 import type { RegistriesConfig, RegistryEntry } from './types.js';
 
 /**

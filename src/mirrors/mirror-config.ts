@@ -3,10 +3,9 @@
  * `--no-mirrors`. Commands (and later the puller) call this once and pass the result to `resolveEndpoints`.
  */
 
-import { dockerDaemonPath, readDockerMirrors } from './docker-daemon.js';
 import { addMirrors, withoutMirrors } from './extra-mirrors.js';
 import { loadRegistriesConfig } from './load.js';
-import { parseMirrorFlags, parseMirrorList } from './mirror-spec.js';
+import { type MirrorSpec, parseMirrorFlags, parseMirrorList } from './mirror-spec.js';
 import type { RegistriesConfig } from './types.js';
 
 /** Everything that decides the mirror configuration. */
@@ -44,8 +43,9 @@ export async function loadMirrorConfig(options: MirrorConfigOptions): Promise<Re
     ...parseMirrorList(options.env.OCIPULL_MIRRORS ?? '', 'OCIPULL_MIRRORS'),
   ];
   let config = base;
-  let back: Awaited<ReturnType<typeof readDockerMirrors>> = [];
+  let back: MirrorSpec[] | null = [];
   if (options.dockerMirrors) {
+    const { dockerDaemonPath, readDockerMirrors } = await import('./docker-daemon.js');
     const path = dockerDaemonPath(options.systemRoot);
     back = await readDockerMirrors(path);
     if (back === null) {

@@ -6,8 +6,10 @@
 
 import { parse, TomlError } from 'smol-toml';
 import type { OcipullError } from '../errors.js';
+import { isCommentsOnly } from './comments.js';
 import { inFile, mirrorConfigError, q } from './config-error.js';
 import { isWildcardPrefix, parseLocation, wildcardPrefixProblem } from './locations.js';
+import { sortByPrefix } from './match.js';
 import {
   describeSchemaError,
   isV1,
@@ -16,7 +18,14 @@ import {
   unknownKeys,
 } from './schema.js';
 import { aliasesProblem, parseSearchRegistries } from './short-names.js';
-import type { MirrorEntry, PullFromMirror, RegistriesConfig, RegistryEntry, ShortNameMode } from './types.js';
+import {
+  emptyConfig,
+  type MirrorEntry,
+  type PullFromMirror,
+  type RegistriesConfig,
+  type RegistryEntry,
+  type ShortNameMode,
+} from './types.js';
 
 const PULL_FROM_MIRROR = new Set(['all', 'digest-only', 'tag-only']);
 const SHORT_NAME_MODES = new Set(['enforcing', 'permissive', 'disabled']);
@@ -28,6 +37,9 @@ const SHORT_NAME_MODES = new Set(['enforcing', 'permissive', 'disabled']);
 export function parseRegistriesConf(text: string, path: string): RegistriesConfig {
   const fail = (problem: string, hint?: string): OcipullError =>
     mirrorConfigError(inFile(path), problem, hint);
+  // Most machines have the stock file, comments only: that is an empty document, and the TOML parser and schema
+  // need not run for it (a one-shot `ocipull digest` pays for both otherwise).
+  if (isCommentsOnly(text)) return { ...emptyConfig(), files: [path] };
   let raw: unknown;
   try {
     raw = parse(text);
@@ -167,11 +179,6 @@ function checkConflicts(entries: readonly RegistryEntry[], fail: (problem: strin
       }
     }
   }
-}
-
-/** Sorts by prefix in byte order, as Go's `sort.Strings` does. */
-export function sortByPrefix(entries: RegistryEntry[]): RegistryEntry[] {
-  return entries.sort((a, b) => Buffer.compare(Buffer.from(a.prefix), Buffer.from(b.prefix)));
 }
 
 function value(
