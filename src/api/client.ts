@@ -39,10 +39,14 @@ export interface ClientSettings {
   credentials?: CredentialsOption | undefined;
   tlsVerify?: boolean | undefined;
   plainHttp?: boolean | undefined;
+  /** A registries.conf `insecure` endpoint: unverified https, then http. */
+  insecure?: boolean | undefined;
   certDir?: string | undefined;
   retries?: number | undefined;
   /** Milliseconds to wait for a connection (default undici's 10 s). */
   connectTimeoutMs?: number | undefined;
+  /** Milliseconds to wait for response headers (default 60 s). */
+  headersTimeoutMs?: number | undefined;
   signal?: AbortSignal | undefined;
   debugLog?: ((line: string) => void) | undefined;
 }
@@ -85,9 +89,11 @@ export function openRegistryClient(
     userAgent: s.userAgent,
     tlsVerify: s.tlsVerify !== false,
     plainHttp: s.plainHttp === true,
+    insecure: s.insecure === true,
     certDir: s.certDir,
     retry: retryPolicy(s.retries),
     connectTimeoutMs: s.connectTimeoutMs,
+    ...(s.headersTimeoutMs !== undefined ? { headersTimeoutMs: s.headersTimeoutMs } : {}),
     resolveCredential: resolve,
     env: s.env,
     signal: s.signal,
@@ -98,29 +104,46 @@ export function openRegistryClient(
 /** How long a mirror may take to accept a connection: a dead mirror must cost seconds, not minutes. */
 export const MIRROR_CONNECT_TIMEOUT_MS = 5_000;
 
+/** How long a mirror may take to answer a request before the next endpoint is tried. */
+export const MIRROR_HEADERS_TIMEOUT_MS = 20_000;
+
+/** One endpoint of a read through registries.conf: a mirror or the primary location, maybe on another host. */
+export interface EndpointKind {
+  mirror: boolean;
+  /** registries.conf `insecure` for this endpoint. */
+  insecure: boolean;
+  /** The endpoint is on the host the reference names (no location rewrite to another registry). */
+  sameHost: boolean;
+}
+
 /**
- * The settings for one endpoint of a pull through mirrors. The primary keeps every setting, made insecure when its
- * registries.conf entry says so. A mirror gets none of what was given for the primary: no `--creds`/`--username`,
- * no static credentials, no `--tls-verify`/`--plain-http`/`--cert-dir` (its own `insecure` decides), so the
- * primary's secrets never reach it; credentials for it come from the auth files, looked up by its own host (and a
- * credentials function, which is asked per registry). It gets one retry and a short connect timeout, since the
- * next endpoint is the fallback.
+ * The settings for one endpoint of a read. Only the reference's own registry (the primary, not rewritten to another
+ * host) gets what was given for it: `--creds`, `--username`/`--password-stdin`, static `credentials`,
+ * `--tls-verify`, `--plain-http`, `--cert-dir`, as containers/image drops explicit credentials for an endpoint on
+ * another domain. Any other endpoint (a mirror, a primary rewritten elsewhere) gets credentials only from the auth
+ * files, looked up by its own host, and TLS from its own `insecure` (unverified https, then http). Mirrors also get one
+ * retry and short timeouts, since the next endpoint is the fallback.
  */
-export function endpointSettings(
-  s: ClientSettings,
-  e: { mirror: boolean; insecure: boolean },
-): ClientSettings {
-  if (!e.mirror) {
-    return e.insecure ? { ...s, tlsVerify: false, plainHttp: true } : s;
+export function endpointSettings(s: ClientSettings, e: EndpointKind): ClientSettings {
+  let out: ClientSettings = s;
+  if (e.mirror || !e.sameHost) {
+    out = {
+      ...s,
+      flags: s.flags?.authfile !== undefined ? { authfile: s.flags.authfile } : undefined,
+      credentials: undefined,
+      tlsVerify: true,
+      plainHttp: false,
+      certDir: undefined,
+    };
   }
-  return {
-    ...s,
-    flags: s.flags?.authfile !== undefined ? { authfile: s.flags.authfile } : undefined,
-    credentials: typeof s.credentials === 'function' ? s.credentials : undefined,
-    tlsVerify: !e.insecure,
-    plainHttp: e.insecure,
-    certDir: undefined,
-    retries: Math.min(s.retries ?? 3, 1),
-    connectTimeoutMs: MIRROR_CONNECT_TIMEOUT_MS,
-  };
+  if (e.insecure) out = { ...out, tlsVerify: false, insecure: true };
+  if (e.mirror) {
+    out = {
+      ...out,
+      retries: Math.min(s.retries ?? 3, 1),
+      connectTimeoutMs: MIRROR_CONNECT_TIMEOUT_MS,
+      headersTimeoutMs: MIRROR_HEADERS_TIMEOUT_MS,
+    };
+  }
+  return out;
 }

@@ -18,7 +18,8 @@ export type {
 export type { Credentials, CredentialsOption } from './client.js';
 export { type CopyOptions, copy, push } from './copy.js';
 export { type LockOptions, lock, type VerifyOptions, verify } from './lock.js';
-export type { CommonOptions, MirrorOptions } from './options.js';
+export type { MirrorOptions } from './mirror-config.js';
+export type { CommonOptions } from './options.js';
 export { type PullOptions, pull } from './pull.js';
 export { inspect, listTags, type PlatformOptions, rateLimit, resolveDigest, tag } from './registry.js';
 export {

@@ -1,7 +1,7 @@
 /** The options every library call takes, and the one place their defaults are filled in (STYLE.md §7). */
 import { setMaxListeners } from 'node:events';
 import { OcipullError } from '../errors.js';
-import { loadMirrorConfig, type RegistriesConfig } from '../mirrors/index.js';
+import type { RegistriesConfig } from '../mirrors/index.js';
 import { hostPlatform, type PlatformSpec, parsePlatform } from '../oci/types/index.js';
 import type { ProgressEvent } from '../progress/events.js';
 import type { Reference } from '../reference/index.js';
@@ -10,9 +10,11 @@ import {
   type ClientOpener,
   type ClientSettings,
   type CredentialsOption,
+  type EndpointKind,
   endpointSettings,
   openRegistryClient,
 } from './client.js';
+import { type MirrorOptions, readMirrorConfig } from './mirror-config.js';
 import { openRepository } from './repository.js';
 import { version } from './version.js';
 
@@ -45,21 +47,11 @@ export interface CommonOptions {
   /**
    * Mirrors for reads (pull, inspect, digest, copy's source, unpack), as the CLI's flags: by default the machine's
    * registries.conf (`CONTAINERS_REGISTRIES_CONF`, `~/.config/containers`, `/etc/containers`) and
-   * `OCIPULL_MIRRORS`; `false` reads from each reference's registry alone. Writes never go to mirrors.
+   * `OCIPULL_MIRRORS` (an invalid machine file is reported through `onWarning` and ignored); `false` reads no
+   * configuration at all (no mirrors, rewriting or `blocked`; `{ noMirrors: true }` keeps the last two). Writes
+   * never go to mirrors.
    */
   mirrors?: false | MirrorOptions | undefined;
-}
-
-/** Where mirrors come from, as `ocipull mirrors` takes them. */
-export interface MirrorOptions {
-  /** `--registries-conf FILE`. */
-  registriesConf?: string | undefined;
-  /** `--registries-conf-dir DIR`. */
-  registriesConfDir?: string | undefined;
-  /** `--mirror PREFIX=LOCATION[,digest-only|tag-only][,insecure]` values, before the files' mirrors. */
-  mirror?: string[] | undefined;
-  /** `--docker-mirrors`: also `/etc/docker/daemon.json`'s `registry-mirrors` for docker.io. */
-  dockerMirrors?: boolean | undefined;
 }
 
 /** What an operation runs with: a signal it owns, a safe progress emitter, and a client opener. */
@@ -123,7 +115,7 @@ export async function runOperation<T>(
   // refused rather than sent them (lock/verify across registries, say); a function is asked per registry instead.
   const boundTo = new Map<object, string>();
   const openWith =
-    (o: Partial<CommonOptions>): ClientOpener =>
+    (o: Partial<CommonOptions>, endpoint?: EndpointKind): ClientOpener =>
     async (domain, path): Promise<RegistryClient> => {
       const m = { ...options, ...o };
       if (m.credentials && typeof m.credentials === 'object') {
@@ -137,7 +129,8 @@ export async function runOperation<T>(
           );
         }
       }
-      return openRegistryClient(domain, path, settingsOf(m));
+      const settings = settingsOf(m);
+      return openRegistryClient(domain, path, endpoint ? endpointSettings(settings, endpoint) : settings);
     };
   const settingsOf = (m: CommonOptions): ClientSettings => ({
     userAgent: m.userAgent ?? `ocipull/${version}`,
@@ -154,24 +147,17 @@ export async function runOperation<T>(
   let mirrorConfig: Promise<RegistriesConfig | null> | undefined;
   const openRepo = async (ref: Reference, o: Partial<CommonOptions> = {}): Promise<RepositoryReader> => {
     const m = options.mirrors;
-    mirrorConfig ??=
-      m === false
-        ? Promise.resolve(null)
-        : loadMirrorConfig({
-            registriesConf: m?.registriesConf,
-            registriesConfDir: m?.registriesConfDir,
-            mirrors: m?.mirror,
-            dockerMirrors: m?.dockerMirrors === true,
-            env,
-            systemRoot: env.OCIPULL_SYSTEM_CONFIG_ROOT || undefined,
-          });
+    mirrorConfig ??= m === false ? Promise.resolve(null) : readMirrorConfig(m ?? {}, env, warn);
     return openRepository(ref, {
       mirrors: await mirrorConfig,
+      operation: operation.split(' ')[0],
+      signal: controller.signal,
+      // Only the reference's own registry gets the call's credentials and TLS options (static or a function): a
+      // mirror, or a primary rewritten to another host, gets the auth files' credentials for its own host.
       open: (t) =>
-        t.mirror
-          ? // The primary's static credentials never reach a mirror (a function is asked per registry).
-            openRegistryClient(t.domain, t.path, endpointSettings(settingsOf({ ...options, ...o }), t))
-          : openWith(t.insecure ? { ...o, tlsVerify: false, plainHttp: true } : o)(t.domain, t.path),
+        !t.mirror && t.sameHost
+          ? openWith(o, t)(t.domain, t.path)
+          : openRegistryClient(t.domain, t.path, endpointSettings(settingsOf({ ...options, ...o }), t)),
       onFallback: (f) => warn(`${f.from}: ${f.error}; trying ${f.to}`),
     });
   };

@@ -20,6 +20,8 @@ export interface EndpointTarget {
   path: string;
   mirror: boolean;
   insecure: boolean;
+  /** On the host the reference names: the only endpoint that may get the credentials and TLS flags given for it. */
+  sameHost: boolean;
 }
 
 /** Opens the client of one endpoint (each with its own credentials and TLS settings). */
@@ -32,6 +34,10 @@ export interface RepositoryOptions {
   mirrors?: RegistriesConfig | null | undefined;
   /** Told of each fetch that failed on one endpoint and goes to the next (`--debug`). */
   onFallback?: ((f: Fallback) => void) | undefined;
+  /** The command, for a blocked reference's message (`pull`, `inspect`, …; default `pull`). */
+  operation?: string | undefined;
+  /** Once aborted, a failure is not passed on to the next endpoint. */
+  signal?: AbortSignal | undefined;
 }
 
 /** A placeholder digest: resolving it tells which endpoints may serve content by digest. */
@@ -48,12 +54,12 @@ function keyOf(e: Endpoint): string {
 export async function openRepository(ref: Reference, o: RepositoryOptions): Promise<RepositoryReader> {
   const plain = async () =>
     repositoryOn(
-      await o.open({ domain: ref.domain, path: ref.path, mirror: false, insecure: false }),
+      await o.open({ domain: ref.domain, path: ref.path, mirror: false, insecure: false, sameHost: true }),
       ref.path,
     );
   if (!o.mirrors) return plain();
   const top = resolveEndpoints(ref, o.mirrors);
-  if (top.blocked) throw blockedError(top);
+  if (top.blocked) throw blockedError(top, o.operation);
   const byDigest = ref.digest ? top : resolveEndpoints({ ...ref, tag: null, digest: ANY_DIGEST }, o.mirrors);
   const digestKeys = new Set(byDigest.endpoints.map(keyOf));
   const only = top.endpoints[0]!;
@@ -72,7 +78,13 @@ export async function openRepository(ref: Reference, o: RepositoryOptions): Prom
     forTop,
     forDigest: digestKeys.has(keyOf(e)),
     open: () =>
-      o.open({ domain: e.reference.domain, path: e.reference.path, mirror: e.mirror, insecure: e.insecure }),
+      o.open({
+        domain: e.reference.domain,
+        path: e.reference.path,
+        mirror: e.mirror,
+        insecure: e.insecure,
+        sameHost: e.reference.domain === ref.domain,
+      }),
   });
   const list = top.endpoints.map((e) => endpoint(e, true));
   // Mirrors that serve digests only (a tag pull's `digest-only` mirrors) may still serve its blobs: before the
@@ -80,5 +92,5 @@ export async function openRepository(ref: Reference, o: RepositoryOptions): Prom
   const seen = new Set(top.endpoints.map(keyOf));
   const extra = byDigest.endpoints.filter((e) => !seen.has(keyOf(e))).map((e) => endpoint(e, false));
   list.splice(list.length - 1, 0, ...extra);
-  return new FallbackRepository(repositoryOf(ref), list, { onFallback: o.onFallback });
+  return new FallbackRepository(repositoryOf(ref), list, { onFallback: o.onFallback, signal: o.signal });
 }

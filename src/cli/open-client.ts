@@ -1,8 +1,9 @@
 import { homedir } from 'node:os';
 import { type ClientSettings, endpointSettings, openRegistryClient } from '../api/client.js';
+import { readMirrorConfig } from '../api/mirror-config.js';
 import { openRepository } from '../api/repository.js';
 import { OcipullError } from '../errors.js';
-import { loadMirrorConfig, type RegistriesConfig, shortNameNote } from '../mirrors/index.js';
+import { type RegistriesConfig, shortNameNote } from '../mirrors/index.js';
 import { hostPlatform, type PlatformSpec, parsePlatform } from '../oci/types/index.js';
 import type { Reference } from '../reference/index.js';
 import type { RegistryClient, RepositoryReader } from '../registry/client/index.js';
@@ -28,8 +29,8 @@ export function homeOf(ctx: CommandContext): string {
   return ctx.io.env.HOME || homedir();
 }
 
-/** The password flags as a credential, when given on the command line. */
-async function flagPassword(flags: RegistryFlags, ctx: CommandContext): Promise<string | undefined> {
+/** Refuses password flags that do not go together (before anything is contacted). */
+function checkPasswordFlags(flags: RegistryFlags): void {
   if (flags.passwordStdin && !flags.username) {
     throw new OcipullError('E_USAGE', '--password-stdin needs --username');
   }
@@ -42,6 +43,11 @@ async function flagPassword(flags: RegistryFlags, ctx: CommandContext): Promise<
       },
     );
   }
+}
+
+/** The password flags as a credential, when given on the command line. */
+async function flagPassword(flags: RegistryFlags, ctx: CommandContext): Promise<string | undefined> {
+  checkPasswordFlags(flags);
   return flags.passwordStdin ? readStdinSecret(ctx) : undefined;
 }
 
@@ -77,18 +83,26 @@ export function platformFrom(value: string | undefined): PlatformSpec {
   return value ? parsePlatform(value) : hostPlatform();
 }
 
-/** The mirror configuration the mirror flags and the machine's files give; `--debug` names the files read. */
-export async function mirrorConfigOf(flags: MirrorFlags, ctx: CommandContext): Promise<RegistriesConfig> {
-  const env = ctx.io.env;
-  const config = await loadMirrorConfig({
-    registriesConf: flags.registriesConf,
-    registriesConfDir: flags.registriesConfDir,
-    mirrors: flags.mirror,
-    noMirrors: flags.mirrors === false,
-    dockerMirrors: flags.dockerMirrors === true,
-    env,
-    systemRoot: env.OCIPULL_SYSTEM_CONFIG_ROOT || undefined,
-  });
+/**
+ * The mirror configuration the mirror flags and the machine's files give; `--debug` names the files read. With
+ * `lenient` (the read commands), an invalid machine file is one warning and is ignored; the dry run fails on it.
+ */
+export async function mirrorConfigOf(
+  flags: MirrorFlags,
+  ctx: CommandContext,
+  lenient = false,
+): Promise<RegistriesConfig> {
+  const config = await readMirrorConfig(
+    {
+      registriesConf: flags.registriesConf,
+      registriesConfDir: flags.registriesConfDir,
+      mirror: flags.mirror,
+      noMirrors: flags.mirrors === false,
+      dockerMirrors: flags.dockerMirrors === true,
+    },
+    ctx.io.env,
+    lenient ? (warning) => ctx.info(`warning: ${warning}`) : undefined,
+  );
   for (const file of config.files) ctx.debugLog(`mirrors: read ${file}`);
   for (const note of config.notes) ctx.debugLog(`mirrors: ${note}`);
   const note = shortNameNote(config);
@@ -98,24 +112,33 @@ export async function mirrorConfigOf(flags: MirrorFlags, ctx: CommandContext): P
 
 /**
  * The repository to read `ref` from: its registry, or its mirrors then its registry, as `ocipull mirrors` prints.
- * The primary gets the registry flags (`--creds`, `--password-stdin`, `--tls-verify`…); a mirror gets none of them
- * (see `endpointSettings`). A fetch that fails over to the next endpoint is one line on stderr.
+ * Only the reference's own registry gets the registry flags (`--creds`, `--password-stdin`, `--tls-verify`…); a
+ * mirror, or a primary rewritten to another host, gets none of them (see `endpointSettings`). A fetch that fails
+ * over to the next endpoint is one line on stderr. `operation` names the command in a blocked reference's error.
  */
 export async function openRepositoryFor(
   ref: Reference,
   flags: RegistryFlags & MirrorFlags,
   ctx: CommandContext,
+  operation = 'pull',
 ): Promise<RepositoryReader> {
-  const mirrors = await mirrorConfigOf(flags, ctx);
-  let primary: Promise<ClientSettings> | undefined;
+  checkPasswordFlags(flags);
+  const mirrors = await mirrorConfigOf(flags, ctx, true);
+  let own: Promise<ClientSettings> | undefined;
   return openRepository(ref, {
     mirrors,
+    operation,
+    signal: ctx.signal,
     open: async (target) => {
-      // --password-stdin is read once, and only for the primary.
-      if (!target.mirror) primary ??= settingsOf(flags, ctx);
-      const base = target.mirror
-        ? await settingsOf({ ...flags, creds: undefined, username: undefined, passwordStdin: undefined }, ctx)
-        : await primary!;
+      // --password-stdin is read once, and only for the reference's own registry.
+      const isOwn = !target.mirror && target.sameHost;
+      if (isOwn) own ??= settingsOf(flags, ctx);
+      const base = isOwn
+        ? await own!
+        : await settingsOf(
+            { ...flags, creds: undefined, username: undefined, passwordStdin: undefined },
+            ctx,
+          );
       return openRegistryClient(target.domain, target.path, endpointSettings(base, target));
     },
     onFallback: (f) => ctx.info(`warning: ${f.from}: ${f.error}; trying ${f.to}`),

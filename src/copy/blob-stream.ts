@@ -107,18 +107,24 @@ async function* readBlob(
         dispose(body);
         if (opts.signal?.aborted) throw interrupted();
         if (isAbortError(err)) throw toNetworkError(err, operation);
-        if (!isResumable(err) || failures >= opts.retry.retries) {
-          throw err instanceof OcipullError ? err : toNetworkError(err, operation);
+        if (!isResumable(err)) throw err instanceof OcipullError ? err : toNetworkError(err, operation);
+        // Another endpoint takes over (a mirror died, the registry continues): that is not a retry of this one.
+        const elsewhere = source.blobBroke?.(blob.digest) === true;
+        if (!elsewhere) {
+          if (failures >= opts.retry.retries)
+            throw err instanceof OcipullError ? err : toNetworkError(err, operation);
+          failures++;
         }
-        failures++;
         opts.onRetry?.({
           attempt: failures,
           offset: pos,
           reason: err instanceof Error ? err.message : String(err),
         });
-        await sleep(retryDelay(opts.retry, failures), opts.signal).catch((e) => {
-          throw toNetworkError(e, operation);
-        });
+        if (!elsewhere) {
+          await sleep(retryDelay(opts.retry, failures), opts.signal).catch((e) => {
+            throw toNetworkError(e, operation);
+          });
+        }
       } finally {
         dispose(body);
         body = undefined;

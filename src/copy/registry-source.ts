@@ -46,6 +46,10 @@ export class RegistrySource implements ImageSource {
     return this.#repo.rejectBlob(digest);
   }
 
+  blobBroke(digest: string): boolean {
+    return this.#repo.blobBroke(digest);
+  }
+
   close(): Promise<void> {
     return this.#repo.close();
   }

@@ -53,6 +53,11 @@ export interface ImageSource {
    * mirror, the registry), so the engine fetches it once more from byte 0.
    */
   rejectBlob?(digest: string): boolean;
+  /**
+   * A blob's body broke mid-transfer: true when the source continues it on another endpoint (a mirror that went
+   * away, resumed on the registry), which then costs no retry.
+   */
+  blobBroke?(digest: string): boolean;
   close(): Promise<void>;
 }
 

@@ -28,7 +28,8 @@ export async function resolveDigest(
   const lookup = ref.digest ?? ref.tag ?? 'latest';
   if (!platform) {
     const head = await repo.headManifest(lookup);
-    if (head.digest) {
+    // By digest, a header naming another digest (a mirror that lies or is broken) is not taken: GET verifies.
+    if (head.digest && (ref.digest === null || head.digest === ref.digest)) {
       return {
         digest: head.digest,
         mediaType: head.mediaType ?? null,

@@ -63,13 +63,13 @@ export function resolveEndpoints(ref: Reference, config: RegistriesConfig): Reso
 }
 
 /** The error a puller raises for a blocked reference: `E_BLOCKED`. */
-export function blockedError(resolution: Resolution): OcipullError {
+export function blockedError(resolution: Resolution, operation = 'pull'): OcipullError {
   const by = resolution.skipped.map(
     (s) => `[[registry]] prefix ${q(s.blockedBy.prefix)} in ${s.blockedBy.origin}`,
   );
   return new OcipullError(
     'E_BLOCKED',
-    `pull ${canonicalOf(resolution.reference)}: blocked by ${[...new Set(by)].join(', ')}`,
+    `${operation} ${canonicalOf(resolution.reference)}: blocked by ${[...new Set(by)].join(', ')}`,
     {
       hint: 'that registry is blocked on this machine (blocked = true); ask whoever manages registries.conf',
     },

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
+import { OcipullError } from '../errors.js';
 import { isCommentsOnly } from './comments.js';
 import { inFile, mirrorConfigError } from './config-error.js';
 import { type ConfigPaths, type DiscoveryInput, discoverConfigPaths } from './discovery.js';
@@ -16,6 +17,13 @@ import { emptyConfig, type RegistriesConfig } from './types.js';
 /** What `loadRegistriesConfig` needs: the discovery input without the parts it can fill in itself. */
 export type LoadInput = Omit<DiscoveryInput, 'exists' | 'fallbackHome'> & {
   fallbackHome?: string | undefined;
+  /**
+   * When given, a configuration the user did not name (no `--registries-conf`, `CONTAINERS_REGISTRIES_CONF` or
+   * `--registries-conf-dir`: the machine's own files) that is invalid is passed here and ignored, giving an empty
+   * configuration, instead of failing. Pulls use this, so an old v1 `/etc/containers/registries.conf` does not stop
+   * every command; `ocipull mirrors` does not, so it still reports the file.
+   */
+  onInvalidDefault?: ((err: OcipullError) => void) | undefined;
 };
 
 /**
@@ -29,7 +37,14 @@ export async function loadRegistriesConfig(input: LoadInput): Promise<Registries
     fallbackHome: input.fallbackHome ?? homeFromPasswd(),
     exists: existsSync,
   });
-  return loadFrom(paths);
+  if (!input.onInvalidDefault || paths.explicit || input.confDir) return loadFrom(paths);
+  try {
+    return await loadFrom(paths);
+  } catch (err) {
+    if (!(err instanceof OcipullError) || err.code !== 'E_MIRROR_CONFIG') throw err;
+    input.onInvalidDefault(err);
+    return emptyConfig();
+  }
 }
 
 /** Loads the files `paths` names. */

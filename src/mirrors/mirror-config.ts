@@ -3,6 +3,7 @@
  * `--no-mirrors`. Commands (and later the puller) call this once and pass the result to `resolveEndpoints`.
  */
 
+import type { OcipullError } from '../errors.js';
 import { addMirrors, withoutMirrors } from './extra-mirrors.js';
 import { loadRegistriesConfig } from './load.js';
 import { type MirrorSpec, parseMirrorFlags, parseMirrorList } from './mirror-spec.js';
@@ -24,6 +25,8 @@ export interface MirrorConfigOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Stands in for `/` in `/etc/containers/…` and `/etc/docker/daemon.json` (default `/`). */
   readonly systemRoot?: string | undefined;
+  /** See `LoadInput.onInvalidDefault`: the machine's own invalid files are reported here and ignored. */
+  readonly onInvalidDefault?: ((err: OcipullError) => void) | undefined;
 }
 
 /**
@@ -37,6 +40,7 @@ export async function loadMirrorConfig(options: MirrorConfigOptions): Promise<Re
     confDir: options.registriesConfDir,
     env: options.env,
     systemRoot: options.systemRoot,
+    onInvalidDefault: options.onInvalidDefault,
   });
   const front = [
     ...parseMirrorFlags(options.mirrors ?? []),

@@ -6,7 +6,6 @@
 
 import { parse, TomlError } from 'smol-toml';
 import type { OcipullError } from '../errors.js';
-import { isCommentsOnly } from './comments.js';
 import { inFile, mirrorConfigError, q } from './config-error.js';
 import { isWildcardPrefix, parseLocation, wildcardPrefixProblem } from './locations.js';
 import { sortByPrefix } from './match.js';
@@ -18,14 +17,7 @@ import {
   unknownKeys,
 } from './schema.js';
 import { aliasesProblem, parseSearchRegistries } from './short-names.js';
-import {
-  emptyConfig,
-  type MirrorEntry,
-  type PullFromMirror,
-  type RegistriesConfig,
-  type RegistryEntry,
-  type ShortNameMode,
-} from './types.js';
+import type { MirrorEntry, PullFromMirror, RegistriesConfig, RegistryEntry, ShortNameMode } from './types.js';
 
 const PULL_FROM_MIRROR = new Set(['all', 'digest-only', 'tag-only']);
 const SHORT_NAME_MODES = new Set(['enforcing', 'permissive', 'disabled']);
@@ -37,9 +29,6 @@ const SHORT_NAME_MODES = new Set(['enforcing', 'permissive', 'disabled']);
 export function parseRegistriesConf(text: string, path: string): RegistriesConfig {
   const fail = (problem: string, hint?: string): OcipullError =>
     mirrorConfigError(inFile(path), problem, hint);
-  // Most machines have the stock file, comments only: that is an empty document, and the TOML parser and schema
-  // need not run for it (a one-shot `ocipull digest` pays for both otherwise).
-  if (isCommentsOnly(text)) return { ...emptyConfig(), files: [path] };
   let raw: unknown;
   try {
     raw = parse(text);

@@ -1,48 +1,65 @@
 import { describe, expect, it } from 'vitest';
-import { type ClientSettings, endpointSettings, MIRROR_CONNECT_TIMEOUT_MS } from '../../src/api/client.js';
+import {
+  type ClientSettings,
+  endpointSettings,
+  MIRROR_CONNECT_TIMEOUT_MS,
+  MIRROR_HEADERS_TIMEOUT_MS,
+} from '../../src/api/client.js';
 
-describe('endpointSettings: what each endpoint of a pull through mirrors is opened with', () => {
+describe('endpointSettings: what each endpoint of a read through registries.conf is opened with', () => {
   const fn = async () => undefined;
   const base: ClientSettings = {
     userAgent: 'ocipull/test',
     env: {},
     flags: { creds: 'alice:secret', username: 'alice', password: 'secret', authfile: '/tmp/auth.json' },
-    credentials: { username: 'alice', password: 'secret' },
+    credentials: fn,
     tlsVerify: false,
     plainHttp: true,
     certDir: '/tmp/certs',
     retries: 5,
   };
+  const own = { mirror: false, insecure: false, sameHost: true };
 
-  it('keeps every setting for the primary', () => {
-    expect(endpointSettings(base, { mirror: false, insecure: false })).toBe(base);
+  it("keeps every setting for the reference's own registry", () => {
+    expect(endpointSettings(base, own)).toBe(base);
   });
 
-  it('makes the primary insecure only when its entry says so', () => {
+  it('makes an insecure entry unverified https then http (not plain http only), keeping the rest', () => {
     const secure = { ...base, tlsVerify: true, plainHttp: false };
-    expect(endpointSettings(secure, { mirror: false, insecure: true })).toMatchObject({
+    expect(endpointSettings(secure, { ...own, insecure: true })).toMatchObject({
       tlsVerify: false,
-      plainHttp: true,
+      insecure: true,
+      plainHttp: false,
       flags: base.flags,
     });
   });
 
-  it("gives a mirror none of the primary's credentials or TLS flags, one retry and a short connect timeout", () => {
-    const m = endpointSettings(base, { mirror: true, insecure: false });
+  it("gives a mirror none of the primary's credentials (static or a function) or TLS flags", () => {
+    const m = endpointSettings(base, { mirror: true, insecure: false, sameHost: false });
     expect(m.flags).toEqual({ authfile: '/tmp/auth.json' });
     expect(m.credentials).toBeUndefined();
     expect(m).toMatchObject({ tlsVerify: true, plainHttp: false, certDir: undefined, retries: 1 });
     expect(m.connectTimeoutMs).toBe(MIRROR_CONNECT_TIMEOUT_MS);
+    expect(m.headersTimeoutMs).toBe(MIRROR_HEADERS_TIMEOUT_MS);
     expect(MIRROR_CONNECT_TIMEOUT_MS).toBeLessThanOrEqual(5_000);
-    expect(endpointSettings(base, { mirror: true, insecure: true })).toMatchObject({
+    expect(endpointSettings(base, { mirror: true, insecure: true, sameHost: false })).toMatchObject({
       tlsVerify: false,
-      plainHttp: true,
+      insecure: true,
+      plainHttp: false,
     });
   });
 
-  it('keeps a credentials function, which is asked per registry', () => {
-    expect(
-      endpointSettings({ ...base, credentials: fn }, { mirror: true, insecure: false }).credentials,
-    ).toBe(fn);
+  it('a mirror on the same host as the reference still gets none of them', () => {
+    const m = endpointSettings(base, { mirror: true, insecure: false, sameHost: true });
+    expect(m.flags).toEqual({ authfile: '/tmp/auth.json' });
+    expect(m.credentials).toBeUndefined();
+  });
+
+  it("a primary rewritten to another host gets no credentials or TLS flags, but the primary's retries", () => {
+    const p = endpointSettings(base, { mirror: false, insecure: false, sameHost: false });
+    expect(p.flags).toEqual({ authfile: '/tmp/auth.json' });
+    expect(p.credentials).toBeUndefined();
+    expect(p).toMatchObject({ tlsVerify: true, plainHttp: false, retries: 5 });
+    expect(p.connectTimeoutMs).toBeUndefined();
   });
 });

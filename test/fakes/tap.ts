@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { RecordedRequest } from './fault-registry.js';
 
@@ -34,8 +36,14 @@ export class Tap {
     this.target = target;
   }
 
-  static async start(target: string): Promise<Tap> {
-    const server = createServer();
+  /** Listens on 127.0.0.1 (with `tls`, https with that certificate) and forwards to `target`. */
+  static async start(
+    target: string,
+    opts: { tls?: { certPath: string; keyPath: string } } = {},
+  ): Promise<Tap> {
+    const server = opts.tls
+      ? createTlsServer({ cert: await readFile(opts.tls.certPath), key: await readFile(opts.tls.keyPath) })
+      : createServer();
     const tap = new Tap(server, new URL(target));
     server.on('request', (req, res) => {
       tap.handle(req, res).catch(() => res.destroy());
@@ -66,7 +74,7 @@ export class Tap {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    this.requests.push({ method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers });
+    this.requests.push({ method: req.method ?? 'GET', path: req.url ?? '/', headers: { ...req.headers } });
     const body = await readAll(req);
     const forward = () => this.forward(req, body);
     for (const h of this.hooks) if (await h(req, res, forward, this)) return;

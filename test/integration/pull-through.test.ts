@@ -6,7 +6,7 @@
  * stopped last.
  */
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCli } from '../cli/capture.js';
@@ -64,12 +64,19 @@ describeWithTools(['docker-registry'], 'pulling through a distribution pull-thro
     return ['--registries-conf', file, '--registries-conf-dir', join(dir, 'none')];
   }
 
-  async function pull(args: string[]) {
+  async function pull(args: string[], auths: Record<string, string> = {}) {
     const sys = await tempDir('ocipull-sys-');
     const dest = join(await tempDir(), 'out');
-    const result = await runCli(['pull', '--json', '--progress', 'none', ...args, dest], {
-      env: await isolatedEnv({ OCIPULL_SYSTEM_CONFIG_ROOT: sys }),
-    });
+    const env = await isolatedEnv({ OCIPULL_SYSTEM_CONFIG_ROOT: sys });
+    await mkdir(env.DOCKER_CONFIG, { recursive: true });
+    const entries = Object.fromEntries(
+      Object.entries(auths).map(([host, userPass]) => [
+        host,
+        { auth: Buffer.from(userPass).toString('base64') },
+      ]),
+    );
+    await writeFile(join(env.DOCKER_CONFIG, 'config.json'), JSON.stringify({ auths: entries }));
+    const result = await runCli(['pull', '--json', '--progress', 'none', ...args, dest], { env });
     expect(result.stderr).not.toMatch(/^ocipull:/m);
     expect(result.code).toBe(0);
     return { json: JSON.parse(result.stdout), dest, stderr: result.stderr };
@@ -84,14 +91,26 @@ describeWithTools(['docker-registry'], 'pulling through a distribution pull-thro
   }
 
   it('the first pull goes through the cache, fills it, and the primary credentials never reach it', async () => {
+    // The cache asks for Basic credentials of its own (the tap in front checks and strips them), which ocipull
+    // finds in config.json for the cache's host; --creds are alice's, for the primary only.
     const front = await tap(cache.url);
+    const cacheAuth = `Basic ${Buffer.from('cacheuser:cache-secret').toString('base64')}`;
+    front.hook((req, res) => {
+      if (req.headers.authorization === cacheAuth) {
+        delete req.headers.authorization;
+        return false;
+      }
+      res.writeHead(401, { 'www-authenticate': 'Basic realm="cache"', 'content-length': 0 });
+      res.end();
+      return true;
+    });
     const app = fixtures.privateApp!;
-    const { json, dest } = await pull([
-      '--creds',
-      ALICE,
-      ...(await conf(upstream.host, front.host)),
-      app.reference,
-    ]);
+    const { json, dest } = await pull(
+      ['--creds', ALICE, ...(await conf(upstream.host, front.host)), app.reference],
+      {
+        [front.host]: 'cacheuser:cache-secret',
+      },
+    );
     expect(json.source).toEqual({
       repository: `${front.host}/private/app`,
       mirror: true,
@@ -108,10 +127,14 @@ describeWithTools(['docker-registry'], 'pulling through a distribution pull-thro
       .toBe(true);
     const index = JSON.parse(await readFile(join(dest, 'index.json'), 'utf8'));
     expect(index.manifests).toHaveLength(1);
-    // The cache logged in upstream as alice (private/app is hers alone); ocipull sent the cache no credentials.
+    // The cache logged in upstream as alice (private/app is hers alone, proxy.username); ocipull sent the cache its
+    // own credentials only, never alice's.
     expect(upstream.tokenServer!.issued.some((c) => c.sub === 'alice')).toBe(true);
-    expect(front.requests.length).toBeGreaterThan(0);
-    expect(front.requests.filter((r) => r.headers.authorization !== undefined)).toEqual([]);
+    const sent = front.requests.map((r) => r.headers.authorization ?? 'none');
+    expect(sent).toContain(cacheAuth);
+    expect(new Set(sent)).toEqual(new Set(['none', cacheAuth]));
+    const alice = Buffer.from(ALICE).toString('base64');
+    expect(front.requests.some((r) => JSON.stringify(r.headers).includes(alice))).toBe(false);
   });
 
   it('a cache serving a corrupt blob is caught; that blob comes from the primary', async () => {

@@ -1,33 +1,47 @@
 import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isCommentsOnly } from '../../src/mirrors/comments.js';
-import { parseRegistriesConf } from '../../src/mirrors/parse-file.js';
+import { loadFrom } from '../../src/mirrors/load.js';
+import { tempDir } from '../fakes/scope.js';
+
+/** Loads `text` as the main file (no drop-ins). */
+async function load(text: string) {
+  const dir = await tempDir();
+  const file = join(dir, 'registries.conf');
+  await writeFile(file, text);
+  const config = await loadFrom({ mainFile: file, explicit: true, dropInDirs: [] });
+  return { ...config, files: config.files.map((f) => f.replace(dir, 'DIR')) };
+}
 
 describe('a registries.conf of comments only (the stock file) is an empty document, without the TOML parser', () => {
-  it('gives what the parser gives for an empty document', () => {
-    const viaParser = parseRegistriesConf('[aliases]\n', 'f.conf');
-    expect(parseRegistriesConf('# only comments\n\n  # indented\r\n', 'f.conf')).toEqual(viaParser);
-    expect(parseRegistriesConf('', 'f.conf')).toEqual(viaParser);
+  it('loads as what the parser gives for an empty document', async () => {
+    const viaParser = await load('[aliases]\n');
+    expect(viaParser.files).toEqual(['DIR/registries.conf']);
+    expect(await load('# only comments\n\n  # indented\r\n')).toEqual(viaParser);
+    expect(await load('')).toEqual(viaParser);
   });
 
-  it('recognizes only blank lines and comments', () => {
+  it('recognizes only blank lines and comments', async () => {
     expect(isCommentsOnly('# a\n#\n\n \t# b')).toBe(true);
     expect(isCommentsOnly('# a\nunqualified-search-registries = []\n')).toBe(false);
     expect(isCommentsOnly('# a\n[[registry]]\n')).toBe(false);
     // TOML refuses control characters in comments and a lone CR: those go to the parser, which says so.
     expect(isCommentsOnly('# bad \u0001 comment\n')).toBe(false);
     expect(isCommentsOnly('# a\r# b')).toBe(false);
-    expect(() => parseRegistriesConf('# bad \u0001 comment\n', 'f.conf')).toThrow(/invalid TOML/);
+    await expect(load('# bad \u0001 comment\n')).rejects.toThrow(/invalid TOML/);
   });
 
-  it("reads Debian's stock /etc/containers/registries.conf as empty, when the machine has it", () => {
+  it("Debian's stock /etc/containers/registries.conf (containers-common) is comments only", () => {
     let text: string;
     try {
       text = readFileSync('/etc/containers/registries.conf', 'utf8');
     } catch {
-      return; // no containers-common here: nothing to compare
+      console.warn('skipped: no /etc/containers/registries.conf on this machine');
+      return;
     }
-    if (!isCommentsOnly(text)) return; // a machine with a configured file: not the stock one
-    expect(parseRegistriesConf(text, 'stock')).toEqual(parseRegistriesConf('[aliases]\n', 'stock'));
+    // CI installs skopeo, whose containers-common ships this file; a machine with a configured file differs.
+    if (process.env.CI) expect(isCommentsOnly(text)).toBe(true);
   });
 });

@@ -6,52 +6,15 @@
  * (distribution in proxy mode) is in test/integration/pull-through.test.ts.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { pull } from '../../src/index.js';
 import { runCli } from '../cli/capture.js';
-import { type FaultRegistry, sha256 } from '../fakes/fault-registry.js';
-import { addImage } from '../fakes/image.js';
-import { faultRegistry, isolatedEnv, tempDir } from '../fakes/scope.js';
+import { sha256 } from '../fakes/fault-registry.js';
+import { addImage, addIndex } from '../fakes/image.js';
+import { faultRegistry, tempDir } from '../fakes/scope.js';
 import { buildTar } from '../helpers/tar.js';
-
-/** An environment without the machine's registries.conf, credentials or mirrors. */
-async function env(extra: Record<string, string> = {}) {
-  const sys = await tempDir('ocipull-sys-');
-  return isolatedEnv({ OCIPULL_SYSTEM_CONFIG_ROOT: sys, ...extra });
-}
-
-/** The GETs and HEADs of manifests and blobs a registry received (not the `/v2/` ping). */
-function reads(reg: FaultRegistry) {
-  return reg.requests.filter((r) => /\/(manifests|blobs)\//.test(r.path));
-}
-
-/** A primary and a mirror holding the same image (`app:1`, two layers); the mirror is `--mirror`ed. */
-async function pair(layers?: Buffer[]) {
-  const primary = await faultRegistry();
-  const mirror = await faultRegistry();
-  const ls = layers ?? [gzipSync(Buffer.from('layer one')), gzipSync(Buffer.from('layer two'))];
-  const image = addImage(primary, 'app', '1', { layers: ls });
-  addImage(mirror, 'app', '1', { layers: ls });
-  const ref = `${primary.host}/app:1`;
-  const flag = ['--mirror', `${primary.host}=${mirror.host}`];
-  return { primary, mirror, image, ref, flag };
-}
-
-async function pullJson(args: string[], extraEnv: Record<string, string> = {}) {
-  const dest = join(await tempDir(), 'out');
-  const result = await runCli(['pull', '--json', '--progress', 'none', ...args, dest], {
-    env: await env(extraEnv),
-  });
-  const json = result.code === 0 ? JSON.parse(result.stdout) : undefined;
-  return { result, json, dest };
-}
-
-async function blobFile(layout: string, digest: string): Promise<Buffer> {
-  return readFile(join(layout, 'blobs', 'sha256', digest.slice(7)));
-}
+import { blobFile, env, pair, pullJson, reads } from './pull-helpers.js';
 
 describe('pull through a mirror', () => {
   it('takes everything from the mirror, names it in the summary, --json and the resolved event', async () => {
@@ -170,7 +133,8 @@ describe('pull through a mirror', () => {
       });
       return true;
     });
-    const { result, json, dest } = await pullJson(['--progress', 'json', ...flag, ref]);
+    // --retries 0: moving to another endpoint is not a retry.
+    const { result, json, dest } = await pullJson(['--retries', '0', '--progress', 'json', ...flag, ref]);
     expect(result.code).toBe(0);
     const ranged = primary.requests.filter((r) => r.path.endsWith(layer.digest));
     expect(ranged).toHaveLength(1);
@@ -194,70 +158,11 @@ describe('pull through a mirror', () => {
     const { result, json } = await pullJson(['--jobs', '1', '--retries', '0', ...flag, ref]);
     expect(result.code).toBe(0);
     expect(json.source.mirror).toBe(true);
-    // Six blobs: the first two fail on the mirror (one retry each), then it is skipped.
+    // Six blobs, one at a time, no retries: the first two fail on the mirror, then it is skipped.
     const blobGets = mirror.requests.filter((r) => r.path.includes('/blobs/'));
-    expect(blobGets.length).toBeLessThanOrEqual(4);
+    expect(blobGets).toHaveLength(2);
     expect(json.source.fallbacks).toHaveLength(2);
     expect(json.blobs.downloaded).toBe(image.layers.length + 1);
-  });
-
-  it("never sends the primary's credentials to a mirror; each host gets its own", async () => {
-    const primary = await faultRegistry({ auth: { kind: 'bearer', users: { alice: 'alice-secret' } } });
-    const mirror = await faultRegistry({ auth: { kind: 'basic', users: { bob: 'bob-secret' } } });
-    const image = addImage(primary, 'app', '1');
-    addImage(mirror, 'app', '1');
-    mirror.repo('app').blobs.delete(image.layers[0]!.digest); // so the primary is reached too
-    const home = await env();
-    await mkdir(home.DOCKER_CONFIG, { recursive: true });
-    const bobAuth = Buffer.from('bob:bob-secret').toString('base64');
-    await writeFile(
-      join(home.DOCKER_CONFIG, 'config.json'),
-      JSON.stringify({ auths: { [mirror.host]: { auth: bobAuth } } }),
-    );
-    const result = await runCli(
-      [
-        'pull',
-        '--json',
-        '--progress',
-        'none',
-        '--creds',
-        'alice:alice-secret',
-        '--mirror',
-        `${primary.host}=${mirror.host}`,
-        `${primary.host}/app:1`,
-        join(await tempDir(), 'o'),
-      ],
-      { env: home },
-    );
-    expect(result.stderr).toContain('warning:');
-    expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout).source.repository).toBe(`${mirror.host}/app`);
-    const bob = `Basic ${Buffer.from('bob:bob-secret').toString('base64')}`;
-    const mirrorAuth = mirror.requests.map((r) => r.headers.authorization).filter(Boolean);
-    expect(mirrorAuth.length).toBeGreaterThan(0);
-    expect(new Set(mirrorAuth)).toEqual(new Set([bob]));
-    expect(mirror.tokenRequests).toEqual([]);
-    // The primary's token came from alice's credentials, and only the primary's token server saw them.
-    expect(primary.tokenRequests.length).toBeGreaterThan(0);
-    expect(primary.requests.some((r) => r.headers.authorization?.startsWith('Bearer '))).toBe(true);
-    expect(primary.requests.every((r) => r.headers.authorization !== bob)).toBe(true);
-  });
-
-  it('refuses a blocked reference with E_BLOCKED (exit 11) before any request', async () => {
-    const { primary, ref } = await pair();
-    const dir = await tempDir();
-    const conf = join(dir, 'registries.conf');
-    await writeFile(conf, `[[registry]]\nlocation = "${primary.host}"\nblocked = true\n`);
-    for (const cmd of [['pull'], ['inspect'], ['digest']]) {
-      const result = await runCli(
-        [...cmd, '--registries-conf', conf, '--registries-conf-dir', join(dir, 'none'), ref],
-        { env: await env() },
-      );
-      expect(result.code).toBe(11);
-      expect(result.stderr).toContain('blocked');
-      expect(result.stderr).toContain(conf);
-    }
-    expect(primary.requests).toEqual([]);
   });
 
   it('digest and inspect read through the mirror and say so; --no-mirrors goes to the primary', async () => {
@@ -363,24 +268,58 @@ describe('pull through a mirror', () => {
     expect(reads(primary)).toEqual([]);
   });
 
-  it('the library reads through mirrors too, and mirrors: false turns them off', async () => {
-    const { primary, mirror, ref } = await pair();
-    const sys = await tempDir('ocipull-sys-');
-    const e = await isolatedEnv({ OCIPULL_SYSTEM_CONFIG_ROOT: sys });
-    const via = await pull(ref, join(await tempDir(), 'a'), {
-      env: e,
-      mirrors: { mirror: [`${primary.host}=${mirror.host}`] },
+  it('takes a child manifest the mirror lacks from the primary', async () => {
+    const primary = await faultRegistry();
+    const mirror = await faultRegistry();
+    const index = addIndex(primary, 'multi', '1');
+    addIndex(mirror, 'multi', '1');
+    const child = index.children[0]!; // linux/amd64, the host's platform in these tests
+    mirror.repo('multi').manifests.delete(child.digest);
+    const { result, json } = await pullJson([
+      '--platform',
+      'linux/amd64',
+      '--mirror',
+      `${primary.host}=${mirror.host}`,
+      `${primary.host}/multi:1`,
+    ]);
+    expect(result.code).toBe(0);
+    expect(json.source.repository).toBe(`${mirror.host}/multi`);
+    expect(json.manifestDigest).toBe(child.digest);
+    expect(json.source.fallbacks).toMatchObject([{ digest: child.digest, to: `${primary.host}/multi` }]);
+    expect(reads(primary).map((r) => r.path)).toEqual([`/v2/multi/manifests/${child.digest}`]);
+  });
+
+  it("when every endpoint fails, the error and exit code are the registry's own, the mirror named in the hint", async () => {
+    const { primary, mirror, image, ref, flag } = await pair();
+    mirror.repo('app').manifests.delete('1'); // the primary becomes the source
+    const layer = image.layers[0]!.digest;
+    mirror.repo('app').blobs.delete(layer);
+    primary.hook((req, res) => {
+      if (!req.url?.endsWith(layer)) return false;
+      res.statusCode = 503;
+      res.end();
+      return true;
     });
-    expect(via.source.repository).toBe(`${mirror.host}/app`);
-    expect(reads(primary)).toEqual([]);
-    const direct = await pull(ref, join(await tempDir(), 'b'), {
-      env: { ...e, OCIPULL_MIRRORS: `${primary.host}=${mirror.host}` },
-      mirrors: false,
-    });
-    expect(direct.source).toMatchObject({ repository: `${primary.host}/app`, mirror: false });
-    const fromEnv = await pull(ref, join(await tempDir(), 'c'), {
-      env: { ...e, OCIPULL_MIRRORS: `${primary.host}=${mirror.host}` },
-    });
-    expect(fromEnv.source.mirror).toBe(true);
+    const direct = await pullJson(['--retries', '0', '--no-mirrors', ...flag, ref]);
+    const through = await pullJson(['--retries', '0', ...flag, ref]);
+    expect(direct.result.code).not.toBe(0);
+    expect(through.result.code).toBe(direct.result.code);
+    expect(through.result.stderr).toContain(`${primary.host}/app`);
+    expect(through.result.stderr).toMatch(/503|unavailable/i);
+    expect(through.result.stderr).toMatch(new RegExp(`also tried: ${mirror.host}/app`));
+  });
+
+  it('every endpoint sending wrong bytes fails with E_INTEGRITY (exit 7) after one try each, storing nothing', async () => {
+    const { primary, mirror, image, ref, flag } = await pair();
+    const layer = image.layers[0]!;
+    const bad = Buffer.from(layer.bytes);
+    bad[0]! ^= 0xff;
+    primary.repo('app').blobs.set(layer.digest, bad);
+    mirror.repo('app').blobs.set(layer.digest, bad);
+    const { result, dest } = await pullJson([...flag, ref]);
+    expect(result.code).toBe(7);
+    expect(primary.requests.filter((r) => r.path.endsWith(layer.digest))).toHaveLength(1);
+    expect(mirror.requests.filter((r) => r.path.endsWith(layer.digest))).toHaveLength(1);
+    await expect(blobFile(dest, layer.digest)).rejects.toThrow(/ENOENT/);
   });
 });

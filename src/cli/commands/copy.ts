@@ -8,7 +8,8 @@ import type { CommandContext } from '../context.js';
 import { copyOptions } from '../copy-options.js';
 import { openClient, openRepositoryFor } from '../open-client.js';
 import type { MirrorFlags, RegistryFlags } from '../registry-options.js';
-import { type PullFlags, progressSink, sourceLines, viaOf } from './pull.js';
+import { sourceLines, viaOf } from '../source-lines.js';
+import { type PullFlags, progressSink } from './pull.js';
 
 /** Flags of `ocipull copy` (and `push`, which has no `--src-*` ones: its source is local). */
 export interface CopyFlags extends RegistryFlags, MirrorFlags {
@@ -49,7 +50,7 @@ export function sideFlags(flags: CopyFlags, side: 'src' | 'dest'): RegistryFlags
 /** The human summary of a copy. */
 export function formatCopyResult(r: CopyResult): string {
   const lines = [
-    `Copied ${r.source}${viaOf(r.servedBy)} to ${r.destination}`,
+    `Copied ${r.source}${viaOf(r.servedBy, r.source)} to ${r.destination}`,
     ...sourceLines(r.servedBy, 11),
     `Digest:    ${r.writtenDigest}`,
     ...(r.writtenDigest !== r.manifestDigest
@@ -75,7 +76,7 @@ async function runCopy(
   const sink = progressSink(flags, ctx);
   try {
     const shown = await copyEnds(src, dst, {
-      openSource: (ref) => openRepositoryFor(ref, { ...flags, ...sideFlags(flags, 'src') }, ctx),
+      openSource: (ref) => openRepositoryFor(ref, { ...flags, ...sideFlags(flags, 'src') }, ctx, 'copy'),
       openDestination: (domain, path) => openClient(domain, path, sideFlags(flags, 'dest'), ctx),
       chunkSize: flags.chunkSize,
       retries: flags.retries,

@@ -24,7 +24,7 @@ export async function digestCommand(
 ): Promise<number> {
   const ref = parseReference(input);
   const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
-  const repo = await openRepositoryFor(ref, flags, ctx);
+  const repo = await openRepositoryFor(ref, flags, ctx, 'digest');
   try {
     const r = await resolveDigest(repo, ref, platform);
     const result = digestResultOf(input, repositoryOf(ref), r);

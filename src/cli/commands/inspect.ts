@@ -13,6 +13,7 @@ import { describeRateLimit } from '../../registry/transport/index.js';
 import type { CommandContext } from '../context.js';
 import { openRepositoryFor, platformFrom } from '../open-client.js';
 import type { MirrorFlags, RegistryFlags } from '../registry-options.js';
+import { viaOf } from '../source-lines.js';
 
 /** Flags of `ocipull inspect`. */
 export interface InspectFlags extends RegistryFlags, MirrorFlags {
@@ -30,7 +31,11 @@ function field(c: ChalkInstance, name: string, value: string): string {
 export function formatInspect(r: InspectReport, c: ChalkInstance): string {
   const lines = [
     field(c, 'Reference', r.reference),
-    ...(r.source.mirror ? [field(c, 'Via mirror', r.source.repository)] : []),
+    ...(r.source.mirror
+      ? [field(c, 'Via mirror', r.source.repository)]
+      : viaOf(r.source, r.reference)
+        ? [field(c, 'Via', r.source.repository)]
+        : []),
     ...r.source.attempts.map((a) => field(c, 'Tried first', `${a.repository}: ${a.error}`)),
     field(c, 'Digest', r.digest),
     field(c, 'Media type', r.mediaType),
@@ -78,7 +83,7 @@ export async function inspectCommand(
 ): Promise<number> {
   const ref = parseReference(input);
   const platform = platformFrom(flags.platform);
-  const repo = await openRepositoryFor(ref, flags, ctx);
+  const repo = await openRepositoryFor(ref, flags, ctx, 'inspect');
   try {
     if (flags.raw || flags.config) {
       const top = await resolveTop(repo, ref);

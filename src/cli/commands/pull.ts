@@ -22,12 +22,12 @@ import {
   ttyProgress,
 } from '../../progress/index.js';
 import { canonicalOf, parseReference } from '../../reference/index.js';
-import type { ServedBy } from '../../registry/client/index.js';
 import { describeRateLimit } from '../../registry/transport/index.js';
 import type { CommandContext } from '../context.js';
 import { copyOptions } from '../copy-options.js';
 import { openRepositoryFor, platformFrom } from '../open-client.js';
 import type { MirrorFlags, RegistryFlags } from '../registry-options.js';
+import { sourceLines, viaOf } from '../source-lines.js';
 
 /** Flags of `ocipull pull`. */
 export interface PullFlags extends RegistryFlags, MirrorFlags {
@@ -69,7 +69,7 @@ export { type PullResult, pullResultOf } from '../../api/results.js';
 /** The human summary printed on stdout after a pull. */
 export function formatPullResult(r: PullResult): string {
   const lines = [
-    `Pulled ${r.reference}${viaOf(r.source)} into ${r.dest} as "${r.name}"`,
+    `Pulled ${r.reference}${viaOf(r.source, r.reference)} into ${r.dest} as "${r.name}"`,
     ...sourceLines(r.source, 15),
     `Digest:        ${r.digest}`,
   ];
@@ -84,22 +84,6 @@ export function formatPullResult(r: PullResult): string {
   );
   if (r.rateLimit.set) lines.push(`Rate limit:    ${describeRateLimit(r.rateLimit)}`);
   return `${lines.join('\n')}\n`;
-}
-
-/** ` via mirror.internal:5000` when a mirror served the image (its repository when the path differs). */
-export function viaOf(source: ServedBy | undefined): string {
-  if (!source?.mirror) return '';
-  return ` via ${source.repository}`;
-}
-
-/** What failed on the way to the source, and later fetches that moved to another endpoint: one line each. */
-export function sourceLines(source: ServedBy | undefined, width: number): string[] {
-  if (!source) return [];
-  const label = (s: string) => s.padEnd(width);
-  return [
-    ...source.attempts.map((a) => `${label('Tried first:')}${a.repository}: ${a.error}`),
-    ...source.fallbacks.map((f) => `${label('Fallback:')}${f.digest} from ${f.to} (${f.from}: ${f.error})`),
-  ];
 }
 
 /**

@@ -55,7 +55,7 @@ export async function unpackCommand(
         layout = temporary;
       }
       name = defaultName(ref);
-      const source = new RegistrySource(await openRepositoryFor(ref, flags, ctx), ref);
+      const source = new RegistrySource(await openRepositoryFor(ref, flags, ctx, 'unpack'), ref);
       const sink = progressSink(flags, ctx);
       try {
         await copyImage(

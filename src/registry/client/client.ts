@@ -78,7 +78,8 @@ export class RegistryClient {
       registryUrl: new URL(`${schemes[0]}://${host}`),
       registryHost: options.domain,
       resolveCredential: options.resolveCredential,
-      allowPlainHttpCredentials: options.plainHttp || isLoopbackDomain(options.domain),
+      allowPlainHttpCredentials:
+        options.plainHttp || options.insecure === true || isLoopbackDomain(options.domain),
       debugLog: options.debugLog,
     });
   }
@@ -116,11 +117,14 @@ export class RegistryClient {
     });
     // https everywhere except loopback registries (http first, as ggcr's `Registry.Scheme()` does for localhost,
     // then https) and `--plain-http`. Trying http first on loopback also saves building a TLS context (~0.1 s).
+    // An insecure registries.conf endpoint tries https (unverified), then http, as containers/image does.
     const schemes: ('https' | 'http')[] = options.plainHttp
       ? ['http']
       : isLoopbackDomain(options.domain)
         ? ['http', 'https']
-        : ['https'];
+        : options.insecure
+          ? ['https', 'http']
+          : ['https'];
     return new RegistryClient(options, transport, schemes);
   }
 

@@ -8,7 +8,7 @@
  * as regclient's backoff does. Each endpoint has its own client, so credentials are looked up per physical host and
  * the primary's are never sent to a mirror.
  */
-import { OcipullError } from '../../errors.js';
+import { IntegrityError, OcipullError } from '../../errors.js';
 import type { Descriptor } from '../../oci/types/index.js';
 import { isAbortError, RegistryError } from '../transport/index.js';
 import type { BlobResponse, ManifestHead, ManifestResult, RegistryClient } from './client.js';
@@ -53,13 +53,18 @@ export class FallbackRepository implements RepositoryReader {
   readonly name: string;
   readonly #states: State[];
   readonly #onFallback: ((f: Fallback) => void) | undefined;
+  readonly #signal: AbortSignal | undefined;
   #source: State | undefined;
   #attempts: { repository: string; error: string }[] = [];
   readonly #fallbacks: Fallback[] = [];
   /** The endpoints whose bytes of a blob were sent to the caller, per digest (for `rejectBlob`). */
   readonly #served = new Map<string, Set<State>>();
-  /** The endpoint whose body of a blob was handed out last, per digest. */
+  /** The endpoint whose body of a blob was handed out last, per digest (until it breaks). */
   readonly #lastServer = new Map<string, State>();
+  /** The endpoint whose body of a blob broke last, per digest, until another request for it succeeds. */
+  readonly #brokenBy = new Map<string, State>();
+  /** How many times a blob moved to another endpoint after a break. */
+  readonly #moves = new Map<string, number>();
   /** Endpoints whose bytes of a blob did not hash to it, per digest: never asked for it again. */
   readonly #rejected = new Map<string, Set<State>>();
 
@@ -67,7 +72,7 @@ export class FallbackRepository implements RepositoryReader {
   constructor(
     name: string,
     endpoints: readonly RepositoryEndpoint[],
-    opts: { onFallback?: ((f: Fallback) => void) | undefined } = {},
+    opts: { onFallback?: ((f: Fallback) => void) | undefined; signal?: AbortSignal | undefined } = {},
   ) {
     if (endpoints.length === 0) throw new Error('FallbackRepository needs at least one endpoint');
     this.name = name;
@@ -77,6 +82,7 @@ export class FallbackRepository implements RepositoryReader {
       failures: 0,
     }));
     this.#onFallback = opts.onFallback;
+    this.#signal = opts.signal;
   }
 
   servedBy(): ServedBy | undefined {
@@ -102,29 +108,43 @@ export class FallbackRepository implements RepositoryReader {
   }
 
   getBlob(desc: Pick<Descriptor, 'digest' | 'size'>, offset: number): Promise<BlobResponse> {
-    // The blob stream asks again for a blob only after the body it got broke (a reset, a short body, an endpoint
-    // that went away): that counts against the endpoint, and it goes last for this blob, so the bytes already
+    // After a body broke (`blobBroke`), the endpoint that sent it goes last for this blob, so the bytes already
     // received continue elsewhere with Range, on the same running hash.
-    const previous = this.#lastServer.get(desc.digest);
-    if (previous) previous.failures++;
+    const broken = this.#brokenBy.get(desc.digest);
     const candidates = this.#candidates(desc.digest);
-    const ordered = previous
-      ? [...candidates.filter((s) => s !== previous), ...candidates.filter((s) => s === previous)]
+    const ordered = broken
+      ? [...candidates.filter((s) => s !== broken), ...candidates.filter((s) => s === broken)]
       : candidates;
     return this.#run(desc.digest, ordered, async (c, path, state) => {
       const res = await c.getBlob(path, desc, offset);
-      if (previous && state !== previous && this.#lastServer.get(desc.digest) === previous) {
-        this.#fellBack({
-          digest: desc.digest,
-          from: previous.label,
-          error: `blob ${desc.digest}: the transfer broke; continued at byte ${offset}`,
-          to: state.label,
-        });
+      if (broken) {
+        this.#brokenBy.delete(desc.digest);
+        if (state !== broken) {
+          this.#fellBack({
+            digest: desc.digest,
+            from: broken.label,
+            error: `blob ${desc.digest}: the transfer broke; continued at byte ${offset}`,
+            to: state.label,
+          });
+        }
       }
       this.#lastServer.set(desc.digest, state);
       setOf(this.#served, desc.digest).add(state);
       return res;
     });
+  }
+
+  blobBroke(digest: string): boolean {
+    const server = this.#lastServer.get(digest);
+    if (!server) return false; // no new body since the last break: the request itself failed everywhere
+    this.#lastServer.delete(digest);
+    server.failures++;
+    this.#brokenBy.set(digest, server);
+    // Free moves are bounded: at most one per endpoint for a blob, then breaks count as retries again.
+    const moves = (this.#moves.get(digest) ?? 0) + 1;
+    this.#moves.set(digest, moves);
+    if (moves > this.#states.length) return false;
+    return this.#candidates(digest).some((s) => s !== server);
   }
 
   getBlobBytes(desc: Pick<Descriptor, 'digest' | 'size'>): Promise<Buffer> {
@@ -135,6 +155,7 @@ export class FallbackRepository implements RepositoryReader {
     const served = this.#served.get(digest) ?? new Set<State>();
     this.#served.delete(digest);
     this.#lastServer.delete(digest);
+    this.#brokenBy.delete(digest);
     const rejected = setOf(this.#rejected, digest);
     for (const s of served) rejected.add(s);
     let next = this.#candidates(digest)[0];
@@ -201,18 +222,20 @@ export class FallbackRepository implements RepositoryReader {
     fetch: (client: RegistryClient, path: string, state: State) => Promise<T>,
   ): Promise<T> {
     if (candidates.length === 0) {
-      throw new OcipullError(
-        'E_INTEGRITY',
+      throw new IntegrityError(
         `fetch ${subject} from ${this.name}: no endpoint left to serve it`,
-        {
-          hint: 'every mirror and the registry sent bytes that do not match the digest',
-        },
+        { digest: subject },
+        { size: 0 },
+        { hint: 'every mirror and the registry sent bytes that do not match the digest' },
       );
     }
     const isTop = this.#source === undefined;
     let last: { state: State; error: unknown } | undefined;
     const failed: { repository: string; error: string }[] = [];
+    const errors = new Map<State, unknown>();
     for (const state of candidates) {
+      // Interrupted: a failure that follows is the interruption's, not a reason to ask the next endpoint.
+      if (last && this.#signal?.aborted) throw last.error;
       if (last) {
         const f = { digest: subject, from: last.state.label, error: describe(last.error), to: state.label };
         // Before the source is known, failures are `attempts` (the summary and --json list them); after, fallbacks.
@@ -231,8 +254,17 @@ export class FallbackRepository implements RepositoryReader {
         if (isAbortError(err)) throw err;
         if (isOutage(err)) state.failures++;
         failed.push({ repository: state.label, error: describe(err) });
+        errors.set(state, err);
         last = { state, error: err };
       }
+    }
+    // Everything failed: the registry's own answer is the one to report (and to exit with), when it was asked.
+    const primary = this.#states.at(-1)!;
+    if (errors.has(primary)) {
+      throw withAttempts(
+        errors.get(primary),
+        failed.filter((f) => f.repository !== primary.label),
+      );
     }
     throw withAttempts(last!.error, failed.slice(0, -1));
   }
@@ -247,11 +279,11 @@ function setOf<T>(map: Map<string, Set<T>>, key: string): Set<T> {
   return created;
 }
 
-/** The last endpoint's error, with the ones tried before it named in the hint. */
+/** An endpoint's error, with the other endpoints tried named in the hint. */
 function withAttempts(err: unknown, before: { repository: string; error: string }[]): unknown {
   if (before.length === 0 || !(err instanceof OcipullError)) return err;
   const tried = before.map((a) => `${a.repository} (${a.error})`).join('; ');
-  const hint = `${err.hint ? `${err.hint}; ` : ''}tried first: ${tried}`;
+  const hint = `${err.hint ? `${err.hint}; ` : ''}also tried: ${tried}`;
   Object.defineProperty(err, 'hint', { value: hint });
   return err;
 }

@@ -10,6 +10,11 @@ export interface ClientOptions {
   tlsVerify: boolean;
   /** Allow plain HTTP for a non-loopback registry (`--plain-http`). Loopback registries may always use it. */
   plainHttp: boolean;
+  /**
+   * A registries.conf `insecure = true` endpoint, as containers/image treats it: https without certificate
+   * verification first, then plain http (set `tlsVerify: false` with it).
+   */
+  insecure?: boolean | undefined;
   /** Extra CA directory (`--cert-dir`). */
   certDir?: string | undefined;
   /** Per-host CA roots; default `/etc/containers/certs.d`, `/etc/docker/certs.d`. */

@@ -48,6 +48,11 @@ export interface RepositoryReader {
    * Returns false when no such endpoint is left (then the error stands).
    */
   rejectBlob(digest: string): boolean;
+  /**
+   * The body of blob `digest` broke mid-transfer (a reset, a short body, an endpoint that went away): true when the
+   * next `getBlob` for it goes to another endpoint, so resuming there costs no retry.
+   */
+  blobBroke(digest: string): boolean;
   close(): Promise<void>;
 }
 
@@ -71,6 +76,7 @@ export function repositoryOn(client: RegistryClient, path: string): RepositoryRe
     getBlobBytes: (desc) => client.getBlobBytes(path, desc),
     servedBy: () => served,
     rejectBlob: () => false,
+    blobBroke: () => false,
     close: () => client.close(),
   };
 }
