@@ -17,6 +17,23 @@ const root = new URL('../', import.meta.url);
 const path = (p) => new URL(p, root).pathname;
 const { version } = JSON.parse(readFileSync(path('package.json'), 'utf8'));
 
+/**
+ * The CLI bundle takes only the parts of undici it uses (scripts/undici-slim.cjs), and none of its HTTP/2 client
+ * (scripts/undici-no-h2.cjs): undici's index.js makes Node load its own internal undici and node:http2 as well.
+ * The library build is not affected: it leaves undici to npm.
+ */
+const slimUndici = {
+  name: 'slim-undici',
+  setup(b) {
+    b.onResolve({ filter: /^undici$/ }, () => ({ path: path('scripts/undici-slim.cjs') }));
+    b.onResolve({ filter: /[\\/]client-h2(\.js)?$/ }, (args) =>
+      args.importer.includes('/node_modules/undici/')
+        ? { path: path('scripts/undici-no-h2.cjs') }
+        : undefined,
+    );
+  },
+};
+
 await rm(path('dist/'), { recursive: true, force: true });
 await build({
   entryPoints: [path('src/cli/bin.ts')],
@@ -34,6 +51,7 @@ await build({
   banner: {
     js: "import { createRequire as __ocipullCreateRequire } from 'node:module'; const require = __ocipullCreateRequire(import.meta.url);",
   },
+  plugins: [slimUndici],
   logLevel: 'warning',
 });
 
