@@ -82,6 +82,19 @@ async function layoutOf(dir: string): Promise<{ index: string[] }> {
   return { index: index.manifests.map((m) => m.digest) };
 }
 
+it.each([['--version'], ['-V'], ['--debug', '--version']])(
+  'ocipull %s prints package.json’s version and exits 0 (the fast path and commander agree)',
+  async (...args: string[]) => {
+    const { version } = JSON.parse(
+      await readFile(new URL('../../package.json', import.meta.url), 'utf8'),
+    ) as {
+      version: string;
+    };
+    const r = await runCli(args, await env());
+    expect(r).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+  },
+);
+
 describeWithTools(['docker-registry'], 'the built CLI bundle against docker-registry 2.8', () => {
   let plain: TestRegistry;
   let secure: TestRegistry;
