@@ -1,9 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { setFlagsFromString } from 'node:v8';
 
-/** Baked in by scripts/build.mjs (esbuild `define`); absent when src/ runs unbundled (tests). */
-declare const __OCIPULL_VERSION__: string | undefined;
-
 /**
  * The one AbortController of the process, aborted on SIGINT/SIGTERM (so downloads stop, temp files go, and the
  * exit code is 130) or when a reader closes stdout or stderr.
@@ -37,31 +34,8 @@ function isPull(argv: string[]): boolean {
   return first !== undefined && !notPull.has(first);
 }
 
-/** Writes the version line; a reader that already left (`ocipull -V | true`) gives 141, as for every command. */
-function printVersion(version: string): Promise<number> {
-  return new Promise((resolve) => {
-    process.stdout.write(`${version}\n`, (err) => {
-      if (err && (err as NodeJS.ErrnoException).code !== 'EPIPE') throw err;
-      resolve(err ? 141 : 0);
-    });
-    process.stdout.once('error', (err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EPIPE') throw err;
-      resolve(141);
-    });
-  });
-}
-
 /** Runs the CLI with the real streams and returns the exit code (the bin shim sets `process.exitCode`). */
 export async function main(argv: string[]): Promise<number> {
-  // `ocipull --version` alone: what commander would print, without loading commander and the program (about
-  // 170 KB of JS to compile and a program of every command to build, for one line).
-  if (
-    argv.length === 1 &&
-    (argv[0] === '--version' || argv[0] === '-V') &&
-    typeof __OCIPULL_VERSION__ === 'string'
-  ) {
-    return printVersion(__OCIPULL_VERSION__);
-  }
   // undici parses HTTP with llhttp compiled to WebAssembly. Optimizing that module with TurboFan costs ~35 MB of
   // peak RSS and ~0.1 s of CPU per run; the baseline compiler (Liftoff) is plenty for header parsing, since bodies
   // pass through untouched. Must be set before undici compiles the module on the first request.
