@@ -1,4 +1,12 @@
-import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
@@ -133,6 +141,26 @@ function ensureDir(dir: string): void {
   for (const d of missing.reverse()) mkdirSync(d);
 }
 
+/** Caches of other builds (or temp files of crashed writers) this old are removed when a new cache is written. */
+const PRUNE_AFTER_MS = 30 * 24 * 3600 * 1000;
+
+/**
+ * Removes the cache files of other ocipull builds and V8 versions not written for 30 days, so upgrades do not pile
+ * up ~0.6 MB each; a build still in use loses its cache at most once a month. Never throws.
+ */
+function pruneOthers(dir: string, keep: string): void {
+  try {
+    const now = Date.now();
+    for (const name of readdirSync(dir)) {
+      const file = join(dir, name);
+      if (file === keep || !/^net-.*\.(cache|tmp)$/.test(name)) continue;
+      if (now - statSync(file).mtimeMs > PRUNE_AFTER_MS) unlinkSync(file);
+    }
+  } catch {
+    // Another process pruned first, or the directory is not ours to clean.
+  }
+}
+
 /** Writes the cache for the loaded chunk, atomically; never throws. */
 function writeCache(): void {
   if (!loaded?.stale) return;
@@ -144,6 +172,7 @@ function writeCache(): void {
     ensureDir(dirname(path));
     writeFileSync(tmp, encode(key, data), { mode: 0o644 });
     renameSync(tmp, path);
+    pruneOthers(dirname(path), path);
   } catch {
     // A read-only or full cache directory: the next run compiles from source again.
     try {

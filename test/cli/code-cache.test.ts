@@ -6,7 +6,7 @@
  * changes nothing but speed. `--version`, `ref` and `--help` never touch it.
  */
 import { spawn } from 'node:child_process';
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
 import { crc32, gzipSync } from 'node:zlib';
@@ -108,6 +108,27 @@ describe('the code cache of the network chunk', () => {
     const after = await stat(path);
     expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
     expect(await readdir(dir)).toHaveLength(1); // no temp file left behind
+  });
+
+  it('writing a cache removes those of other builds unused for 30 days, and keeps recent ones', async () => {
+    const { env, dir } = await envWith();
+    await mkdir(dir, { recursive: true });
+    const old = new Date(Date.now() - 40 * 24 * 3600 * 1000);
+    for (const name of [
+      'net-0.0.1-aaaaaaaaaaaa-v8-1.cache',
+      'net-0.0.1-aaaaaaaaaaaa-v8-1.cache.1.x.tmp',
+      'notes.txt',
+    ]) {
+      await writeFile(join(dir, name), 'old');
+      await utimes(join(dir, name), old, old);
+    }
+    await writeFile(join(dir, 'net-0.0.2-bbbbbbbbbbbb-v8-1.cache'), 'recent');
+    await digestOk(env);
+    const files = (await readdir(dir)).sort();
+    expect(files.filter((f) => !f.startsWith('net-0.0.'))).toHaveLength(2); // ours, and notes.txt
+    expect(files).toContain('notes.txt');
+    expect(files).toContain('net-0.0.2-bbbbbbbbbbbb-v8-1.cache');
+    expect(files.filter((f) => f.startsWith('net-0.0.1'))).toEqual([]);
   });
 
   it('a failed run writes none', async () => {
