@@ -8,6 +8,7 @@
 // file at a time cost ~0.3 s of CPU per run (see the README's Benchmark section). Type checking stays with `tsc`
 // in `npm run lint`.
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -17,7 +18,50 @@ const root = new URL('../', import.meta.url);
 const path = (p) => new URL(p, root).pathname;
 const { version } = JSON.parse(readFileSync(path('package.json'), 'utf8'));
 
+/**
+ * The CLI bundle takes only the parts of undici it uses (scripts/undici-slim.cjs), and none of its HTTP/2 client
+ * (scripts/undici-no-h2.cjs): undici's index.js makes Node load its own internal undici and node:http2 as well.
+ */
+const noH2 = {
+  name: 'undici-no-h2',
+  setup(b) {
+    b.onResolve({ filter: /[\\/]client-h2(\.js)?$/ }, (args) =>
+      args.importer.includes('/node_modules/undici/')
+        ? { path: path('scripts/undici-no-h2.cjs') }
+        : undefined,
+    );
+  },
+};
+
+/**
+ * In the CLI's ES module bundle, `undici` and `zod` come from the network chunk (dist/cli/net.cjs, loaded with a V8
+ * code cache by src/cli/code-cache.ts) through two small stand-ins. The library build is not affected: it leaves
+ * undici and zod to npm.
+ */
+const fromNetChunk = {
+  name: 'from-net-chunk',
+  setup(b) {
+    b.onResolve({ filter: /^undici$/ }, () => ({ path: path('scripts/net-undici.mjs') }));
+    b.onResolve({ filter: /^zod$/ }, () => ({ path: path('scripts/net-zod.mjs') }));
+  },
+};
+
 await rm(path('dist/'), { recursive: true, force: true });
+// The network chunk first: its hash keys the code cache (src/cli/code-cache.ts).
+await build({
+  entryPoints: [path('scripts/net-entry.mjs')],
+  outfile: path('dist/cli/net.cjs'),
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: true,
+  plugins: [noH2],
+  logLevel: 'warning',
+});
+const netHash = createHash('sha256')
+  .update(readFileSync(path('dist/cli/net.cjs')))
+  .digest('hex');
 await build({
   entryPoints: [path('src/cli/bin.ts')],
   outdir: path('dist/cli/'),
@@ -29,11 +73,12 @@ await build({
   sourcemap: true,
   // Chunks stay beside bin.js: src/cli/version.ts finds package.json two directories up.
   chunkNames: '[name]-[hash]',
-  define: { __OCIPULL_VERSION__: JSON.stringify(version) },
+  define: { __OCIPULL_VERSION__: JSON.stringify(version), __OCIPULL_NET_HASH__: JSON.stringify(netHash) },
   // undici is CommonJS and calls require() for Node built-ins; give the ES module output a real require.
   banner: {
     js: "import { createRequire as __ocipullCreateRequire } from 'node:module'; const require = __ocipullCreateRequire(import.meta.url);",
   },
+  plugins: [fromNetChunk],
   logLevel: 'warning',
 });
 

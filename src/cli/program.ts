@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { createContext, type GlobalOptions } from './context.js';
+import type { GlobalOptions } from './context.js';
 import type { CliIo } from './io.js';
 import { addInspectCommands } from './program-inspect.js';
 import { addLockCommands } from './program-lock.js';
@@ -14,8 +14,8 @@ export interface ProgramState {
 }
 
 /**
- * Builds the commander program. Handlers are imported lazily so `ocipull --help` does not load the HTTP stack
- * (changesets' `src/cli.ts` does the same).
+ * Builds the commander program. Handlers, and the context with its colours, are imported lazily so `ocipull --help`
+ * loads neither the HTTP stack nor chalk (changesets' `src/cli.ts` does the same).
  */
 export function buildProgram(io: CliIo, state: ProgramState): Command {
   const program = new Command('ocipull');
@@ -26,6 +26,8 @@ export function buildProgram(io: CliIo, state: ProgramState): Command {
       const command = raw[raw.length - 1] as Command;
       const options = raw[raw.length - 2] as O;
       const args = raw.slice(0, -2) as A;
+      // The context (and chalk with it) is loaded only when a command runs: `--help` and usage errors need neither.
+      const { createContext } = await import('./context.js');
       const ctx = createContext(io, command.optsWithGlobals<GlobalOptions>());
       const handler = await load();
       state.exitCode = await handler(args, options, ctx);

@@ -1,0 +1,182 @@
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Script } from 'node:vm';
+import { crc32 } from 'node:zlib';
+import type * as Undici from 'undici';
+import type { z as Zod } from 'zod';
+
+/**
+ * The network chunk of the CLI bundle (dist/cli/net.cjs: the slim undici and zod, built by scripts/build.mjs from
+ * scripts/net-entry.mjs) loaded through `vm.Script` with a V8 code cache. Node 20 has no module compile cache
+ * (`module.enableCompileCache` is Node >= 22.1), and compiling that 1.5 MB of JS, then lazily compiling the
+ * functions a run calls, costs every network command about 40 ms; with the cache, V8 deserializes the bytecode.
+ *
+ * The cache lives in `$XDG_CACHE_HOME/ocipull/` (default `~/.cache/ocipull/`), one file per ocipull build and
+ * V8 version, written after the first successful run (exit code 0) of a process that had none, or whose cache was
+ * foreign, corrupt or rejected by V8, through a temp file and a rename so a reader never sees half a file. Any
+ * failure to read or write it is ignored: an unwritable cache directory changes nothing but speed.
+ * `--version`, `ref` and `--help` never load the network chunk, so they never read the cache either.
+ *
+ * Only the CLI bundle uses this module (scripts/net-undici.mjs and scripts/net-zod.mjs stand in for `undici` and
+ * `zod` there); tests and the library import the packages directly.
+ */
+
+/** Baked in by scripts/build.mjs: ocipull's version and the SHA-256 of dist/cli/net.cjs. */
+declare const __OCIPULL_VERSION__: string | undefined;
+declare const __OCIPULL_NET_HASH__: string | undefined;
+
+/** What dist/cli/net.cjs exports. */
+export interface NetChunk {
+  undici: typeof Undici;
+  z: typeof Zod;
+}
+
+/** First line of a cache file; bump the number when the layout below changes. */
+const MAGIC = 'ocipull-code-cache 1';
+
+interface Loaded {
+  chunk: NetChunk;
+  script: Script;
+  path: string;
+  key: string;
+  /** True when the run had no usable cache: write one if it succeeds. */
+  stale: boolean;
+}
+
+let loaded: Loaded | undefined;
+
+/** The network chunk, loaded (once per process) with the code cache when there is a valid one. */
+export function netChunk(): NetChunk {
+  loaded ??= load();
+  return loaded.chunk;
+}
+
+/** `$XDG_CACHE_HOME/ocipull` (an absolute XDG_CACHE_HOME only, as the XDG spec says), else `~/.cache/ocipull`. */
+export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  const xdg = env.XDG_CACHE_HOME;
+  return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'ocipull');
+}
+
+/** What a cache must have been made for: this ocipull build, this network chunk, this Node and V8. */
+function cacheKey(): string {
+  return `ocipull ${__OCIPULL_VERSION__} net ${__OCIPULL_NET_HASH__} node ${process.version} v8 ${process.versions.v8} ${process.arch}`;
+}
+
+/** The cache file's bytes as: MAGIC, the key, the CRC-32 of the data (hex), each on a line; then the data. */
+function encode(key: string, data: Buffer): Buffer {
+  return Buffer.concat([Buffer.from(`${MAGIC}\n${key}\n${crc32(data).toString(16)}\n`), data]);
+}
+
+/** The V8 data of a cache file, or undefined when it was made for something else or is damaged. */
+function decode(file: Buffer, key: string): Buffer | undefined {
+  let at = 0;
+  const lines: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const nl = file.indexOf(10, at);
+    if (nl < 0 || nl - at > 1024) return undefined;
+    lines.push(file.toString('latin1', at, nl));
+    at = nl + 1;
+  }
+  const data = file.subarray(at);
+  if (lines[0] !== MAGIC || lines[1] !== key || lines[2] !== crc32(data).toString(16)) return undefined;
+  return data;
+}
+
+function load(): Loaded {
+  const file = fileURLToPath(new URL('./net.cjs', import.meta.url));
+  const key = cacheKey();
+  const path = join(
+    codeCacheDir(),
+    `net-${__OCIPULL_VERSION__}-${__OCIPULL_NET_HASH__?.slice(0, 12)}-v8-${process.versions.v8}.cache`,
+  );
+  let cachedData: Buffer | undefined;
+  try {
+    cachedData = decode(readFileSync(path), key);
+  } catch {
+    // No cache yet, or an unreadable one: compile from source.
+  }
+  const source = readFileSync(file, 'utf8');
+  // The CommonJS wrapper Node itself uses, so the chunk sees module, exports and require as it would from require().
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: file,
+    ...(cachedData ? { cachedData } : {}),
+  });
+  const module = { exports: {} as NetChunk };
+  const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
+  wrapper(module.exports, createRequire(file), module, file, dirname(file));
+  const stale = cachedData === undefined || script.cachedDataRejected === true;
+  // At exit, so the cache also holds the functions this run compiled lazily (most of what a run costs).
+  if (stale) process.once('exit', (code) => code === 0 && writeCache());
+  return { chunk: module.exports, script, path, key, stale };
+}
+
+/**
+ * Creates `dir` and its missing ancestors, one mkdir each. Not `mkdirSync(dir, { recursive: true })`: Node's
+ * recursive mkdir spins forever where mkdir answers ENOENT although the parent exists (under /proc, seen here).
+ */
+function ensureDir(dir: string): void {
+  const missing: string[] = [];
+  for (let d = dir; ; d = dirname(d)) {
+    try {
+      mkdirSync(d);
+      break;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') break;
+      if (code !== 'ENOENT' || dirname(d) === d || missing.length > 32) throw err;
+      missing.push(d);
+    }
+  }
+  for (const d of missing.reverse()) mkdirSync(d);
+}
+
+/** Caches of other builds (or temp files of crashed writers) this old are removed when a new cache is written. */
+const PRUNE_AFTER_MS = 30 * 24 * 3600 * 1000;
+
+/**
+ * Removes the cache files of other ocipull builds and V8 versions not written for 30 days, so upgrades do not pile
+ * up ~0.6 MB each; a build still in use loses its cache at most once a month. Never throws.
+ */
+function pruneOthers(dir: string, keep: string): void {
+  try {
+    const now = Date.now();
+    for (const name of readdirSync(dir)) {
+      const file = join(dir, name);
+      if (file === keep || !/^net-.*\.(cache|tmp)$/.test(name)) continue;
+      if (now - statSync(file).mtimeMs > PRUNE_AFTER_MS) unlinkSync(file);
+    }
+  } catch {
+    // Another process pruned first, or the directory is not ours to clean.
+  }
+}
+
+/** Writes the cache for the loaded chunk, atomically; never throws. */
+function writeCache(): void {
+  if (!loaded?.stale) return;
+  loaded.stale = false;
+  const { path, key, script } = loaded;
+  const tmp = `${path}.${process.pid}.${Date.now().toString(36)}.tmp`;
+  try {
+    const data = script.createCachedData();
+    ensureDir(dirname(path));
+    writeFileSync(tmp, encode(key, data), { mode: 0o644 });
+    renameSync(tmp, path);
+    pruneOthers(dirname(path), path);
+  } catch {
+    // A read-only or full cache directory: the next run compiles from source again.
+    try {
+      unlinkSync(tmp);
+    } catch {}
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * The V8 code cache of the CLI's network chunk (src/cli/code-cache.ts), through the built CLI (`npm run build`
+ * first) as child processes against the in-process fault registry: the first successful run writes it, the next
+ * run takes it as it is (the file is not rewritten, which is what a rejected or unreadable cache leads to), a
+ * corrupt, foreign or V8-rejected cache is ignored and rewritten, and a cache directory that cannot be written
+ * changes nothing but speed. `--version`, `ref` and `--help` never touch it.
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Script } from 'node:vm';
+import { crc32, gzipSync } from 'node:zlib';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FaultRegistry } from '../fakes/fault-registry.js';
+import { addImage } from '../fakes/image.js';
+import { tempDir } from '../fakes/scope.js';
+import { BIN } from '../pull/process-helpers.js';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runCli(args: string[], env: Record<string, string | undefined>): Promise<Run> {
+  const proc = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  proc.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+  proc.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+  const timer = setTimeout(() => proc.kill('SIGKILL'), 30_000);
+  return new Promise((resolve, reject) => {
+    proc.once('error', reject);
+    proc.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+let reg: FaultRegistry;
+let ref: string;
+let digest: string;
+beforeEach(async () => {
+  reg = await FaultRegistry.start();
+  const image = addImage(reg, 'cache/app', 'v1', { layers: [gzipSync(Buffer.from('layer'))] });
+  ref = `${reg.host}/cache/app:v1`;
+  digest = image.digest;
+});
+afterEach(async () => {
+  await reg.close();
+});
+
+/** An isolated environment whose cache directory is `cache` (XDG_CACHE_HOME), in a fresh home. */
+async function envWith(cache?: string): Promise<{ env: Record<string, string | undefined>; dir: string }> {
+  const home = await tempDir('ocipull-cc-home-');
+  const xdg = cache ?? join(home, 'xdg-cache');
+  return {
+    dir: join(xdg, 'ocipull'),
+    env: {
+      HOME: home,
+      DOCKER_CONFIG: join(home, '.docker'),
+      XDG_RUNTIME_DIR: join(home, 'run'),
+      XDG_CACHE_HOME: xdg,
+      PATH: process.env.PATH,
+    },
+  };
+}
+
+/** The one cache file in `dir` (fails when there is none or more than one). */
+async function cacheFile(dir: string): Promise<string> {
+  const files = await readdir(dir);
+  expect(files).toHaveLength(1);
+  expect(files[0]).toMatch(/^net-.*\.cache$/);
+  return join(dir, files[0]!);
+}
+
+/** The header lines and the data of a cache file. */
+function parse(file: Buffer): { magic: string; key: string; crc: string; data: Buffer } {
+  const lines = file.subarray(0, 2048).toString('latin1').split('\n');
+  const headerLength = lines.slice(0, 3).join('\n').length + 1;
+  return { magic: lines[0]!, key: lines[1]!, crc: lines[2]!, data: file.subarray(headerLength) };
+}
+
+function header(key: string, data: Buffer): Buffer {
+  return Buffer.concat([Buffer.from(`ocipull-code-cache 1\n${key}\n${crc32(data).toString(16)}\n`), data]);
+}
+
+async function digestOk(env: Record<string, string | undefined>) {
+  const r = await runCli(['digest', ref], env);
+  expect(r, r.stderr).toEqual({ code: 0, stdout: `${digest}\n`, stderr: '' });
+}
+
+describe('the code cache of the network chunk', () => {
+  it('the first successful run writes it; the next run takes it as it is', async () => {
+    const { env, dir } = await envWith();
+    await digestOk(env);
+    const path = await cacheFile(dir);
+    const bytes = await readFile(path);
+    const c = parse(bytes);
+    expect(c.magic).toBe('ocipull-code-cache 1');
+    expect(c.key).toContain(`node ${process.version} v8 ${process.versions.v8}`);
+    expect(c.crc).toBe(crc32(c.data).toString(16));
+    expect(c.data.length).toBeGreaterThan(100_000);
+    // V8 takes it (same source, same flags): the second run neither rejects nor rewrites it.
+    const before = await stat(path);
+    await digestOk(env);
+    const after = await stat(path);
+    expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
+    expect(await readdir(dir)).toHaveLength(1); // no temp file left behind
+  });
+
+  it('writing a cache removes those of other builds unused for 30 days, and keeps recent ones', async () => {
+    const { env, dir } = await envWith();
+    await mkdir(dir, { recursive: true });
+    const old = new Date(Date.now() - 40 * 24 * 3600 * 1000);
+    for (const name of [
+      'net-0.0.1-aaaaaaaaaaaa-v8-1.cache',
+      'net-0.0.1-aaaaaaaaaaaa-v8-1.cache.1.x.tmp',
+      'notes.txt',
+    ]) {
+      await writeFile(join(dir, name), 'old');
+      await utimes(join(dir, name), old, old);
+    }
+    await writeFile(join(dir, 'net-0.0.2-bbbbbbbbbbbb-v8-1.cache'), 'recent');
+    await digestOk(env);
+    const files = (await readdir(dir)).sort();
+    expect(files.filter((f) => !f.startsWith('net-0.0.'))).toHaveLength(2); // ours, and notes.txt
+    expect(files).toContain('notes.txt');
+    expect(files).toContain('net-0.0.2-bbbbbbbbbbbb-v8-1.cache');
+    expect(files.filter((f) => f.startsWith('net-0.0.1'))).toEqual([]);
+  });
+
+  it('a failed run writes none', async () => {
+    const { env, dir } = await envWith();
+    const r = await runCli(['digest', `${reg.host}/cache/app:missing`], env);
+    expect(r.code).toBe(3);
+    await expect(readdir(dir)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('--version, ref and --help never touch it', async () => {
+    const { env, dir } = await envWith();
+    for (const args of [['--version'], ['ref', 'alpine'], ['--help']]) {
+      const r = await runCli(args, env);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    await expect(readdir(dir)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('a relative XDG_CACHE_HOME is ignored (XDG spec): the cache goes to ~/.cache/ocipull', async () => {
+    const { env } = await envWith();
+    env.XDG_CACHE_HOME = 'relative/cache';
+    await digestOk(env);
+    await cacheFile(join(env.HOME!, '.cache', 'ocipull'));
+  });
+
+  /** Writes a good cache, lets `damage` change it, runs again: same output, and a good cache written anew. */
+  async function expectRewritten(damage: (good: Buffer, key: string) => Buffer) {
+    const { env, dir } = await envWith();
+    await digestOk(env);
+    const path = await cacheFile(dir);
+    const good = await readFile(path);
+    await writeFile(path, damage(good, parse(good).key));
+    const before = await stat(path);
+    await digestOk(env);
+    const after = await stat(path);
+    expect(after.ino).not.toBe(before.ino); // renamed into place: rewritten
+    const c = parse(await readFile(path));
+    expect([c.key, c.crc]).toEqual([parse(good).key, crc32(c.data).toString(16)]);
+    // …and the rewritten one is taken by the next run.
+    await digestOk(env);
+    expect((await stat(path)).ino).toBe(after.ino);
+  }
+
+  it('a corrupt cache (flipped bytes, same length) is ignored and rewritten', async () => {
+    await expectRewritten((good) => {
+      const bad = Buffer.from(good);
+      for (let i = bad.length - 5000; i < bad.length; i += 7) bad[i] = (bad[i] ?? 0) ^ 0xff;
+      return bad;
+    });
+  });
+
+  it('a file of garbage, or a truncated cache, is ignored and rewritten', async () => {
+    await expectRewritten(() => Buffer.from('not a cache at all'));
+    await expectRewritten((good) => good.subarray(0, good.length >> 1));
+  });
+
+  it('a foreign cache (made for another V8) is ignored and rewritten', async () => {
+    await expectRewritten((good, key) => header(key.replace(/ v8 \S+/, ' v8 9.9.9'), parse(good).data));
+  });
+
+  it('a cache V8 rejects (well-formed, but for another script) is ignored and rewritten', async () => {
+    await expectRewritten((_good, key) => header(key, new Script('globalThis.x = 1 + 1').createCachedData()));
+  });
+
+  it('a cache directory that cannot be created or written changes nothing but speed', async () => {
+    // As root, permissions do not stop writes; a regular file in the way and /proc do.
+    const home = await tempDir('ocipull-cc-ro-');
+    const file = join(home, 'a-file');
+    await writeFile(file, 'x');
+    for (const cache of [file, '/proc/ocipull-cache-test']) {
+      const { env } = await envWith(cache);
+      await digestOk(env);
+      await digestOk(env);
+    }
+    expect(await readFile(file, 'utf8')).toBe('x');
+  });
+});
