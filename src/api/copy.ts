@@ -1,6 +1,7 @@
 import {
   type CopyResult,
   copyImage,
+  describeEndpoint,
   type Endpoint,
   type CopyOptions as EngineOptions,
   parseEndpoint,
@@ -80,7 +81,7 @@ export async function copyEnds(src: Endpoint, dst: Endpoint, o: CopyEndsOptions)
       stdout: o.stdout,
     });
     try {
-      return copyResultOf(await copyImage(source, dest, o.engine), dst);
+      return copyResultOf(await copyImage(source, dest, o.engine), describeEndpoint(dst));
     } finally {
       await dest.close();
     }

@@ -4,7 +4,7 @@
  */
 
 import type { z } from 'zod';
-import { type CopyResult, describeEndpoint, type Endpoint } from '../copy/index.js';
+import type { CopyResult } from '../copy/index.js';
 import type { DigestReport } from '../inspect/index.js';
 import type { RateLimit } from '../registry/transport/index.js';
 import type { UnpackResult as UnpackedLayers } from '../unpack/index.js';
@@ -94,7 +94,7 @@ export function unpackResultOf(source: string, dest: string, r: UnpackedLayers):
   });
 }
 
-/** The copy summary: the engine's result with the destination as the user named it. */
-export function copyResultOf(r: CopyResult, destination: Endpoint): CopyResult {
-  return CopyResultSchema.parse({ ...r, destination: describeEndpoint(destination) }) as CopyResult;
+/** The copy summary: the engine's result with the destination as the user named it (`describeEndpoint`). */
+export function copyResultOf(r: CopyResult, destination: string): CopyResult {
+  return CopyResultSchema.parse({ ...r, destination }) as CopyResult;
 }

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { OcipullError } from '../../../errors.js';
 import type { Credential, Env } from './types.js';
 
@@ -98,7 +97,7 @@ interface HelperRun {
 }
 
 /** Runs `program action` without a shell, writes `input` to its stdin and collects what it prints. */
-function runHelper(
+async function runHelper(
   program: string,
   action: 'get' | 'store' | 'erase',
   input: string,
@@ -106,6 +105,8 @@ function runHelper(
   opts: HelperGetOptions,
 ): Promise<HelperRun> {
   const timeoutMs = opts.timeoutMs ?? defaultHelperTimeoutMs;
+  // Loaded only when a helper runs: most commands never start one, and the module costs a few ms to load.
+  const { spawn } = await import('node:child_process');
   return new Promise<HelperRun>((resolve, reject) => {
     let settled = false;
     const finish = (fn: () => void) => {
