@@ -77,34 +77,13 @@ describe('mirrors and hosts', () => {
     const flags = await confFlags(
       `[[registry]]\nprefix = "${named.host}/app"\nlocation = "${other.host}/app"\n`,
     );
-    const noAuth = await runCli(
-      [
-        'pull',
-        '--progress',
-        'none',
-        '--creds',
-        'alice:s3cret',
-        ...flags,
-        `${named.host}/app:1`,
-        join(await tempDir(), 'a'),
-      ],
-      { env: await env() },
-    );
+    const args = ['pull', '--progress', 'none', '--creds', 'alice:s3cret', ...flags, `${named.host}/app:1`];
+    const noAuth = await runCli([...args, join(await tempDir(), 'a')], { env: await env() });
     expect(noAuth.code).toBe(4);
     expect(other.requests.every((r) => r.headers.authorization !== basic('alice', 's3cret'))).toBe(true);
-    const withAuth = await runCli(
-      [
-        'pull',
-        '--progress',
-        'none',
-        '--creds',
-        'alice:s3cret',
-        ...flags,
-        `${named.host}/app:1`,
-        join(await tempDir(), 'b'),
-      ],
-      { env: await envWithAuths({ [other.host]: ['bob', 'bob-secret'] }) },
-    );
+    const withAuth = await runCli([...args, join(await tempDir(), 'b')], {
+      env: await envWithAuths({ [other.host]: ['bob', 'bob-secret'] }),
+    });
     expect(withAuth.code).toBe(0);
     expect(withAuth.stdout).toContain(`Pulled ${named.host}/app:1 via ${other.host}/app into`);
     expect(withAuth.stdout).toContain(image.digest);
