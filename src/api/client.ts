@@ -23,6 +23,7 @@ export interface Credentials {
  * a second registry fails with `E_USAGE`), or a function asked once per registry (`docker.io`, `ghcr.io`,
  * `localhost:5000`). A function that returns `undefined` leaves that registry to the usual sources:
  * `DOCKER_AUTH_CONFIG`, `$REGISTRY_AUTH_FILE`, containers `auth.json`, Docker `config.json` and its helpers.
+ * Neither form is used for a mirror, or for a host a registries.conf rewrite leads to (see `endpointSettings`).
  */
 export type CredentialsOption =
   | Credentials
