@@ -41,7 +41,7 @@ async function withPool<T>(
     const key = `${ref.domain}/${ref.path}`;
     let client = clients.get(key);
     if (!client) {
-      client = rt.open(ref.domain, ref.path);
+      client = rt.openDirect(ref.domain, ref.path);
       clients.set(key, client);
     }
     return client;

@@ -1,7 +1,7 @@
 /** The options every library call takes, and the one place their defaults are filled in (STYLE.md §7). */
 import { setMaxListeners } from 'node:events';
 import { OcipullError } from '../errors.js';
-import type { RegistriesConfig } from '../mirrors/index.js';
+import { blockedRepositoryError, type RegistriesConfig } from '../mirrors/index.js';
 import { hostPlatform, type PlatformSpec, parsePlatform } from '../oci/types/index.js';
 import type { ProgressEvent } from '../progress/events.js';
 import type { Reference } from '../reference/index.js';
@@ -66,6 +66,8 @@ export interface Runtime {
   openWith(overrides: Partial<CommonOptions>): ClientOpener;
   /** The repository to read `ref` from, through its mirrors (`mirrors` option), with per-side overrides. */
   openRepo(ref: Reference, overrides?: Partial<CommonOptions>): Promise<RepositoryReader>;
+  /** A client for a repository contacted directly (lock, verify): refused with `E_BLOCKED` when registries.conf blocks it. */
+  openDirect: ClientOpener;
 }
 
 /** The platform to choose from an index: the option, else the host's (always linux). */
@@ -145,12 +147,22 @@ export async function runOperation<T>(
     debugLog: m.onDebug,
   });
   let mirrorConfig: Promise<RegistriesConfig | null> | undefined;
-  const openRepo = async (ref: Reference, o: Partial<CommonOptions> = {}): Promise<RepositoryReader> => {
+  const configOf = () => {
     const m = options.mirrors;
     mirrorConfig ??= m === false ? Promise.resolve(null) : readMirrorConfig(m ?? {}, env, warn);
+    return mirrorConfig;
+  };
+  const verb = operation.split(' ')[0]!;
+  const openDirect: ClientOpener = async (domain, path) => {
+    const config = await configOf();
+    const refused = config && blockedRepositoryError({ domain, path: path ?? '' }, config, verb);
+    if (refused) throw refused;
+    return openWith({})(domain, path);
+  };
+  const openRepo = async (ref: Reference, o: Partial<CommonOptions> = {}): Promise<RepositoryReader> => {
     return openRepository(ref, {
-      mirrors: await mirrorConfig,
-      operation: operation.split(' ')[0],
+      mirrors: await configOf(),
+      operation: verb,
       signal: controller.signal,
       // Only the reference's own registry gets the call's credentials and TLS options (static or a function): a
       // mirror, or a primary rewritten to another host, gets the auth files' credentials for its own host.
@@ -162,7 +174,16 @@ export async function runOperation<T>(
     });
   };
   try {
-    return await body({ signal: controller.signal, env, emit, warn, open: openWith({}), openWith, openRepo });
+    return await body({
+      signal: controller.signal,
+      env,
+      emit,
+      warn,
+      open: openWith({}),
+      openWith,
+      openRepo,
+      openDirect,
+    });
   } catch (err) {
     if (!controller.signal.aborted) throw err;
     throw err instanceof OcipullError && err.code === 'E_INTERRUPTED' ? err : interrupted(operation, err);

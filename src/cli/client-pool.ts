@@ -18,9 +18,17 @@ export class ClientPool {
   #password: Promise<string> | undefined;
   #credsDomain: string | undefined;
 
-  constructor(flags: RegistryFlags, ctx: CommandContext) {
+  readonly #refuse: ((ref: Pick<Reference, 'domain' | 'path'>) => Promise<void>) | undefined;
+
+  /** `refuse` may reject a repository before its client is opened (a registries.conf `blocked` entry). */
+  constructor(
+    flags: RegistryFlags,
+    ctx: CommandContext,
+    refuse?: (ref: Pick<Reference, 'domain' | 'path'>) => Promise<void>,
+  ) {
     this.#flags = flags;
     this.#ctx = ctx;
+    this.#refuse = refuse;
   }
 
   /** The client for `ref`'s registry and repository. */
@@ -28,7 +36,7 @@ export class ClientPool {
     const key = `${ref.domain}/${ref.path}`;
     let client = this.#clients.get(key);
     if (!client) {
-      client = this.#open(ref);
+      client = (this.#refuse?.(ref) ?? Promise.resolve()).then(() => this.#open(ref));
       this.#clients.set(key, client);
     }
     return client;

@@ -3,7 +3,7 @@ import { type ClientSettings, endpointSettings, openRegistryClient } from '../ap
 import { readMirrorConfig } from '../api/mirror-config.js';
 import { openRepository } from '../api/repository.js';
 import { OcipullError } from '../errors.js';
-import { type RegistriesConfig, shortNameNote } from '../mirrors/index.js';
+import { blockedRepositoryError, type RegistriesConfig, shortNameNote } from '../mirrors/index.js';
 import { hostPlatform, type PlatformSpec, parsePlatform } from '../oci/types/index.js';
 import type { Reference } from '../reference/index.js';
 import type { RegistryClient, RepositoryReader } from '../registry/client/index.js';
@@ -143,4 +143,22 @@ export async function openRepositoryFor(
     },
     onFallback: (f) => ctx.info(`warning: ${f.from}: ${f.error}; trying ${f.to}`),
   });
+}
+
+/**
+ * For the commands that read many references without going through mirrors (`lock`, `verify`, `sync`'s sources):
+ * a check that refuses, with `E_BLOCKED`, a repository the machine's registries.conf blocks, before anything is sent
+ * to it (they contact the repository itself, so its own entry decides, not its mirrors). The configuration is read once, when first needed; an
+ * invalid machine file is one warning, as for pulls.
+ */
+export function blockedCheck(
+  ctx: CommandContext,
+  operation: string,
+): (ref: Pick<Reference, 'domain' | 'path'>) => Promise<void> {
+  let config: Promise<RegistriesConfig> | undefined;
+  return async (ref) => {
+    config ??= mirrorConfigOf({}, ctx, true);
+    const refused = blockedRepositoryError(ref, await config, operation);
+    if (refused) throw refused;
+  };
 }

@@ -62,6 +62,9 @@ export function resolveEndpoints(ref: Reference, config: RegistriesConfig): Reso
   return { reference: ref, blocked: endpoints.length === 0, endpoints, skipped };
 }
 
+const BLOCKED_HINT =
+  'that registry is blocked on this machine (blocked = true); ask whoever manages registries.conf';
+
 /** The error a puller raises for a blocked reference: `E_BLOCKED`. */
 export function blockedError(resolution: Resolution, operation = 'pull'): OcipullError {
   const by = resolution.skipped.map(
@@ -70,9 +73,25 @@ export function blockedError(resolution: Resolution, operation = 'pull'): Ocipul
   return new OcipullError(
     'E_BLOCKED',
     `${operation} ${canonicalOf(resolution.reference)}: blocked by ${[...new Set(by)].join(', ')}`,
-    {
-      hint: 'that registry is blocked on this machine (blocked = true); ask whoever manages registries.conf',
-    },
+    { hint: BLOCKED_HINT },
+  );
+}
+
+/**
+ * For commands that contact a repository itself, without mirrors or rewriting (`lock`, `verify`, `sync`'s
+ * sources): `E_BLOCKED` when the entry matching that repository is blocked, else null.
+ */
+export function blockedRepositoryError(
+  repo: Pick<Reference, 'domain' | 'path'>,
+  config: RegistriesConfig,
+  operation: string,
+): OcipullError | null {
+  const entry = findRegistry(config.registries, repositoryOf(repo));
+  if (!entry?.blocked) return null;
+  return new OcipullError(
+    'E_BLOCKED',
+    `${operation} ${repositoryOf(repo)}: blocked by [[registry]] prefix ${q(entry.prefix)} in ${entry.origin}`,
+    { hint: BLOCKED_HINT },
   );
 }
 

@@ -4,6 +4,12 @@
  * network I/O. Parsing helpers stay internal so the rules and their messages live in one place.
  */
 
-export { blockedError, type Endpoint, type Resolution, resolveEndpoints } from './endpoints.js';
+export {
+  blockedError,
+  blockedRepositoryError,
+  type Endpoint,
+  type Resolution,
+  resolveEndpoints,
+} from './endpoints.js';
 export { loadMirrorConfig, type MirrorConfigOptions, shortNameNote } from './mirror-config.js';
 export type { MirrorEntry, PullFromMirror, RegistriesConfig, RegistryEntry, ShortNameMode } from './types.js';

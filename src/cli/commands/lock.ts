@@ -1,6 +1,7 @@
 import { type LockEntry, type LockOutcome, runLock } from '../../lock/index.js';
 import { ClientPool } from '../client-pool.js';
 import type { CommandContext } from '../context.js';
+import { blockedCheck } from '../open-client.js';
 import type { RegistryFlags } from '../registry-options.js';
 
 /** Flags of `ocipull lock`. */
@@ -44,7 +45,7 @@ export async function lockCommand(
   flags: LockFlags,
   ctx: CommandContext,
 ): Promise<number> {
-  const pool = new ClientPool(flags, ctx);
+  const pool = new ClientPool(flags, ctx, blockedCheck(ctx, 'lock'));
   let ran: Awaited<ReturnType<typeof runLock>>;
   try {
     ran = await runLock(

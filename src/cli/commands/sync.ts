@@ -31,6 +31,7 @@ import {
 import { ClientPool } from '../client-pool.js';
 import type { CommandContext } from '../context.js';
 import { copyOptions } from '../copy-options.js';
+import { blockedCheck } from '../open-client.js';
 import type { RegistryFlags } from '../registry-options.js';
 import { type PullFlags, progressSink } from './pull.js';
 
@@ -117,6 +118,7 @@ export async function syncCommand([dest]: [string], flags: SyncFlags, ctx: Comma
       tlsVerify: flags.srcTlsVerify,
     },
     ctx,
+    blockedCheck(ctx, 'sync'),
   );
   const destPool = new ClientPool(flags, ctx);
   const destinations = new Map<string, Promise<RegistryClient>>();

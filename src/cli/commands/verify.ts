@@ -2,6 +2,7 @@ import { ExitCode, exitCodeFor } from '../../errors.js';
 import { runVerify, runVerifyLayout, type Verdict } from '../../lock/index.js';
 import { ClientPool } from '../client-pool.js';
 import type { CommandContext } from '../context.js';
+import { blockedCheck } from '../open-client.js';
 import type { RegistryFlags } from '../registry-options.js';
 
 /** Flags of `ocipull verify`. */
@@ -61,7 +62,7 @@ async function verifyLayout(dir: string, flags: VerifyFlags, ctx: CommandContext
  */
 export async function verifyCommand(_args: [], flags: VerifyFlags, ctx: CommandContext): Promise<number> {
   if (flags.layout) return verifyLayout(flags.layout, flags, ctx);
-  const pool = new ClientPool(flags, ctx);
+  const pool = new ClientPool(flags, ctx, blockedCheck(ctx, 'verify'));
   let ran: Awaited<ReturnType<typeof runVerify>>;
   try {
     ran = await runVerify(flags.file, pool.get);
