@@ -34,6 +34,16 @@ function isPull(argv: string[]): boolean {
   return first !== undefined && !notPull.has(first);
 }
 
+/**
+ * True for `ocipull ref [--json] REF...` with nothing else: `ref-fast.ts` runs it without building the commander
+ * program. `--help`, `--`, global flags or no reference take the program's path.
+ */
+function isPlainRef(argv: readonly string[]): boolean {
+  if (argv[0] !== 'ref') return false;
+  const rest = argv.slice(1);
+  return rest.some((a) => a !== '--json') && rest.every((a) => a === '--json' || !a.startsWith('-'));
+}
+
 /** Runs the CLI with the real streams and returns the exit code (the bin shim sets `process.exitCode`). */
 export async function main(argv: string[]): Promise<number> {
   // undici parses HTTP with llhttp compiled to WebAssembly. Optimizing that module with TurboFan costs ~35 MB of
@@ -54,7 +64,7 @@ export async function main(argv: string[]): Promise<number> {
   // The CLI ships as an esbuild bundle; map --debug stack traces back to src/.
   if (argv.includes('--debug')) process.setSourceMapsEnabled(true);
   const [{ run }, { BrokenPipe, brokenPipeExitCode, isBrokenPipe, processIo }] = await Promise.all([
-    import('./main.js'),
+    isPlainRef(argv) ? import('./ref-fast.js').then((m) => ({ run: m.runPlainRef })) : import('./main.js'),
     import('./io.js'),
   ]);
   // `ocipull … | head`: the reader left. End quietly (no EPIPE stack trace, no "bug" message) with 141, what a

@@ -39,7 +39,11 @@ export function refJson(input: string, ref: Reference): RefJson {
  * `ocipull ref REF...`: prints each input normalized, in input order. An invalid input is reported on stderr
  * (or as `{"input","error"}` with `--json`), the others still print, and the exit code is 2.
  */
-export async function refCommand([inputs]: [string[]], options: { json?: boolean }, ctx: CommandContext) {
+export async function refCommand(
+  [inputs]: [string[]],
+  options: { json?: boolean },
+  ctx: Pick<CommandContext, 'io' | 'debug'>,
+) {
   let exitCode: number = ExitCode.ok;
   for (const input of inputs) {
     try {
