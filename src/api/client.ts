@@ -117,6 +117,11 @@ export interface EndpointKind {
   sameHost: boolean;
 }
 
+/** The reference's own registry: not a mirror, not a host a registries.conf rewrite leads to. */
+export function isOwnEndpoint(e: EndpointKind): boolean {
+  return !e.mirror && e.sameHost;
+}
+
 /**
  * The settings for one endpoint of a read. Only the reference's own registry (the primary, not rewritten to another
  * host) gets what was given for it: `--creds`, `--username`/`--password-stdin`, static `credentials`,
@@ -127,7 +132,7 @@ export interface EndpointKind {
  */
 export function endpointSettings(s: ClientSettings, e: EndpointKind): ClientSettings {
   let out: ClientSettings = s;
-  if (e.mirror || !e.sameHost) {
+  if (!isOwnEndpoint(e)) {
     out = {
       ...s,
       flags: s.flags?.authfile !== undefined ? { authfile: s.flags.authfile } : undefined,

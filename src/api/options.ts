@@ -12,6 +12,7 @@ import {
   type CredentialsOption,
   type EndpointKind,
   endpointSettings,
+  isOwnEndpoint,
   openRegistryClient,
 } from './client.js';
 import { type MirrorOptions, readMirrorConfig } from './mirror-config.js';
@@ -167,7 +168,7 @@ export async function runOperation<T>(
       // Only the reference's own registry gets the call's credentials and TLS options (static or a function): a
       // mirror, or a primary rewritten to another host, gets the auth files' credentials for its own host.
       open: (t) =>
-        !t.mirror && t.sameHost
+        isOwnEndpoint(t)
           ? openWith(o, t)(t.domain, t.path)
           : openRegistryClient(t.domain, t.path, endpointSettings(settingsOf({ ...options, ...o }), t)),
       onFallback: (f) => warn(`${f.from}: ${f.error}; trying ${f.to}`),

@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import type { CopyResult } from '../copy/index.js';
 import type { DigestReport } from '../inspect/index.js';
+import { directSource } from '../registry/client/index.js';
 import type { RateLimit } from '../registry/transport/index.js';
 import type { UnpackResult as UnpackedLayers } from '../unpack/index.js';
 import {
@@ -37,7 +38,7 @@ export function pullResultOf(c: CopyResult, dest: string, format: PullResult['fo
     seconds: c.seconds,
     rateLimit: c.rateLimit ?? { set: false },
     format,
-    source: c.servedBy ?? { repository: c.source, mirror: false, attempts: [], fallbacks: [] },
+    source: c.servedBy ?? directSource(c.source),
   });
 }
 
@@ -52,7 +53,7 @@ export function digestResultOf(input: string, repository: string, r: DigestRepor
     mediaType: r.mediaType,
     platform: r.platform,
     fullRef: `${repository}@${r.digest}`,
-    source: r.source ?? { repository, mirror: false, attempts: [], fallbacks: [] },
+    source: r.source ?? directSource(repository),
   });
 }
 

@@ -1,5 +1,5 @@
 import { homedir } from 'node:os';
-import { type ClientSettings, endpointSettings, openRegistryClient } from '../api/client.js';
+import { type ClientSettings, endpointSettings, isOwnEndpoint, openRegistryClient } from '../api/client.js';
 import { readMirrorConfig } from '../api/mirror-config.js';
 import { openRepository } from '../api/repository.js';
 import { OcipullError } from '../errors.js';
@@ -130,8 +130,9 @@ export async function openRepositoryFor(
     operation,
     signal: ctx.signal,
     open: async (target) => {
-      // --password-stdin is read once, and only for the reference's own registry.
-      const isOwn = !target.mirror && target.sameHost;
+      // --password-stdin is read once, and only for the reference's own registry (the other endpoints' settings
+      // are built without the password flags, so opening them never reads standard input).
+      const isOwn = isOwnEndpoint(target);
       if (isOwn) own ??= settingsOf(flags, ctx);
       const base = isOwn
         ? await own!
@@ -148,8 +149,8 @@ export async function openRepositoryFor(
 /**
  * For the commands that read many references without going through mirrors (`lock`, `verify`, `sync`'s sources):
  * a check that refuses, with `E_BLOCKED`, a repository the machine's registries.conf blocks, before anything is sent
- * to it (they contact the repository itself, so its own entry decides, not its mirrors). The configuration is read once, when first needed; an
- * invalid machine file is one warning, as for pulls.
+ * to it (they contact the repository itself, so its own entry decides, not its mirrors). The configuration is read
+ * once, when first needed; an invalid machine file is one warning, as for pulls.
  */
 export function blockedCheck(
   ctx: CommandContext,

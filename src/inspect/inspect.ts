@@ -1,6 +1,6 @@
 import { formatPlatform, type ImageConfig, isAttestation, type PlatformSpec } from '../oci/types/index.js';
 import { canonicalOf, type Reference } from '../reference/index.js';
-import type { RepositoryReader, ServedBy } from '../registry/client/index.js';
+import { directSource, type RepositoryReader, type ServedBy } from '../registry/client/index.js';
 import type { RateLimit } from '../registry/transport/index.js';
 import { fetchConfig, hasImageConfig, resolveImage, resolveTop } from './resolve.js';
 
@@ -114,6 +114,6 @@ export async function inspectImage(
       labels: (c?.Labels ?? {}) as Record<string, string>,
     },
     rateLimit: image.manifestResult.rateLimit.set ? image.manifestResult.rateLimit : top.rateLimit,
-    source: repo.servedBy() ?? { repository: repo.name, mirror: false, attempts: [], fallbacks: [] },
+    source: repo.servedBy() ?? directSource(repo.name),
   };
 }

@@ -230,10 +230,11 @@ export class FallbackRepository implements RepositoryReader {
       );
     }
     const isTop = this.#source === undefined;
-    let last: { state: State; error: unknown } | undefined;
-    const failed: { repository: string; error: string }[] = [];
-    const errors = new Map<State, unknown>();
+    const failed: { state: State; error: unknown }[] = [];
+    const described = (list: typeof failed) =>
+      list.map((f) => ({ repository: f.state.label, error: describe(f.error) }));
     for (const state of candidates) {
+      const last = failed.at(-1);
       // Interrupted: a failure that follows is the interruption's, not a reason to ask the next endpoint.
       if (last && this.#signal?.aborted) throw last.error;
       if (last) {
@@ -246,27 +247,20 @@ export class FallbackRepository implements RepositoryReader {
         state.failures = 0;
         if (isTop && !this.#source) {
           this.#source = state;
-          this.#attempts = failed;
+          this.#attempts = described(failed);
         }
         return result;
       } catch (err) {
         if (err instanceof OcipullError && err.code === 'E_INTERRUPTED') throw err;
         if (isAbortError(err)) throw err;
         if (isOutage(err)) state.failures++;
-        failed.push({ repository: state.label, error: describe(err) });
-        errors.set(state, err);
-        last = { state, error: err };
+        failed.push({ state, error: err });
       }
     }
     // Everything failed: the registry's own answer is the one to report (and to exit with), when it was asked.
     const primary = this.#states.at(-1)!;
-    if (errors.has(primary)) {
-      throw withAttempts(
-        errors.get(primary),
-        failed.filter((f) => f.repository !== primary.label),
-      );
-    }
-    throw withAttempts(last!.error, failed.slice(0, -1));
+    const reported = failed.find((f) => f.state === primary) ?? failed.at(-1)!;
+    throw withAttempts(reported.error, described(failed.filter((f) => f !== reported)));
   }
 }
 

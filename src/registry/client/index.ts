@@ -11,5 +11,11 @@ export {
 } from './manifest-put.js';
 export { type ClientOptions, resolveClientOptions, retryPolicy } from './options.js';
 export { pushScopes } from './push-errors.js';
-export { type Fallback, type RepositoryReader, repositoryOn, type ServedBy } from './repository.js';
+export {
+  directSource,
+  type Fallback,
+  type RepositoryReader,
+  repositoryOn,
+  type ServedBy,
+} from './repository.js';
 export { type BlobOpener, blobExists, type UploadOptions, type UploadOutcome, uploadBlob } from './upload.js';

@@ -41,7 +41,7 @@ export interface RepositoryReader {
   getBlob(desc: Pick<Descriptor, 'digest' | 'size'>, offset: number): Promise<BlobResponse>;
   /** A small blob (a config) read whole, capped and verified. */
   getBlobBytes(desc: Pick<Descriptor, 'digest' | 'size'>): Promise<Buffer>;
-  /** Where the top manifest came from; undefined before it was read. */
+  /** Where the top manifest came from; undefined while it is not known yet (before a read through mirrors). */
   servedBy(): ServedBy | undefined;
   /**
    * The bytes of blob `digest` did not hash to it: serve it from an endpoint that did not send them next time.
@@ -56,22 +56,19 @@ export interface RepositoryReader {
   close(): Promise<void>;
 }
 
+/** A read served by `repository` itself: no mirror, nothing tried before it, no fallback. */
+export function directSource(repository: string): ServedBy {
+  return { repository, mirror: false, attempts: [], fallbacks: [] };
+}
+
 /** A repository on one registry, through its client; closing it closes the client. */
 export function repositoryOn(client: RegistryClient, path: string): RepositoryReader {
   const name = `${client.options.domain}/${path}`;
-  let served: ServedBy | undefined;
+  const served = directSource(name);
   return {
     name,
-    async headManifest(reference) {
-      const head = await client.headManifest(path, reference);
-      served ??= { repository: name, mirror: false, attempts: [], fallbacks: [] };
-      return head;
-    },
-    async getManifest(reference, expectedSize) {
-      const m = await client.getManifest(path, reference, expectedSize);
-      served ??= { repository: name, mirror: false, attempts: [], fallbacks: [] };
-      return m;
-    },
+    headManifest: (reference) => client.headManifest(path, reference),
+    getManifest: (reference, expectedSize) => client.getManifest(path, reference, expectedSize),
     getBlob: (desc, offset) => client.getBlob(path, desc, offset),
     getBlobBytes: (desc) => client.getBlobBytes(path, desc),
     servedBy: () => served,
