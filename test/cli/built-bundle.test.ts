@@ -7,7 +7,6 @@
  * They also run `--jobs 12` and `--jobs 24`, since every request adds an abort listener to the run's one signal
  * (Node warns from 11 listeners on).
  */
-import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -17,39 +16,18 @@ import { pushImage } from '../helpers/push.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { describeWithTools } from '../helpers/tools.js';
 import { type ConnectProxy, startConnectProxy } from '../integration/dockerhub-proxy.js';
-import { BIN } from '../pull/process-helpers.js';
+import { type CliRun, runBin } from '../pull/process-helpers.js';
 
 const HOST = 'registry.bundle.test';
 const AUTH = 'auth.bundle.test';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 /** `node [nodeArgs] bin/ocipull.js args` with exactly `env`; killed after 60 s so a hang fails instead. */
 function runCli(
   args: string[],
   env: Record<string, string | undefined>,
   nodeArgs: string[] = [],
-): Promise<Run> {
-  const proc = spawn(process.execPath, [...nodeArgs, BIN, ...args], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  proc.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-  proc.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-  const timer = setTimeout(() => proc.kill('SIGKILL'), 60_000);
-  return new Promise((resolve, reject) => {
-    proc.once('error', reject);
-    proc.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+): Promise<CliRun> {
+  return runBin(args, env, { nodeArgs, timeoutMs: 60_000 });
 }
 
 async function env(extra: Record<string, string> = {}): Promise<Record<string, string | undefined>> {

@@ -5,7 +5,6 @@
  * corrupt, foreign or V8-rejected cache is ignored and rewritten, and a cache directory that cannot be written
  * changes nothing but speed. `--version`, `ref` and `--help` never touch it.
  */
-import { spawn } from 'node:child_process';
 import { mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
@@ -14,28 +13,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FaultRegistry } from '../fakes/fault-registry.js';
 import { addImage } from '../fakes/image.js';
 import { tempDir } from '../fakes/scope.js';
-import { BIN } from '../pull/process-helpers.js';
+import { type CliRun, runBin } from '../pull/process-helpers.js';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runCli(args: string[], env: Record<string, string | undefined>): Promise<Run> {
-  const proc = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  proc.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-  proc.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-  const timer = setTimeout(() => proc.kill('SIGKILL'), 30_000);
-  return new Promise((resolve, reject) => {
-    proc.once('error', reject);
-    proc.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function runCli(args: string[], env: Record<string, string | undefined>): Promise<CliRun> {
+  return runBin(args, env, { timeoutMs: 30_000 });
 }
 
 let reg: FaultRegistry;

@@ -75,6 +75,40 @@ export function spawnCli(args: string[], env: Record<string, string>): CliChild 
   };
 }
 
+/** What a finished `ocipull` run printed. */
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `node [nodeArgs] bin/ocipull.js ARGS` with exactly `env` to its end; killed with SIGKILL after `timeoutMs`,
+ * so a hang fails the test instead of the suite.
+ */
+export function runBin(
+  args: string[],
+  env: Record<string, string | undefined>,
+  opts: { nodeArgs?: string[]; timeoutMs: number },
+): Promise<CliRun> {
+  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), BIN, ...args], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  proc.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+  proc.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+  const timer = setTimeout(() => proc.kill('SIGKILL'), opts.timeoutMs);
+  return new Promise((resolve, reject) => {
+    proc.once('error', reject);
+    proc.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
 /** Waits for a child to exit, failing (with its output) after `timeoutMs` instead of hanging the suite. */
 export async function waitExit(c: CliChild, timeoutMs: number, what = 'ocipull'): Promise<Exit> {
   let timer: NodeJS.Timeout | undefined;
