@@ -18,7 +18,7 @@ function cli(args: string[]) {
 describe('the ref fast path', () => {
   const cases = [
     ['debian'],
-    ['--json', 'debian', 'ghcr.io/org/app:1.2', 'localhost:5000/x@sha256:' + 'a'.repeat(64)],
+    ['--json', 'debian', 'ghcr.io/org/app:1.2', `localhost:5000/x@sha256:${'a'.repeat(64)}`],
     ['debian', 'Bad::ref', '[::1]:5000/team/app:v1'],
     ['--json', 'Bad::ref'],
     ['--json', 'a', 'Bad::ref', '--json'],
