@@ -3,13 +3,16 @@
 // library's declarations (dist/index.d.ts and the files it references), emitted by `tsc -p tsconfig.dist.json`
 // since esbuild writes none.
 //
-// The CLI is one esbuild bundle (with code splitting, so `--help` does not load the HTTP stack) instead of ~150
-// separate ES modules. Node 20 has no module compile cache, and loading undici, zod, commander and our modules one
-// file at a time cost ~0.3 s of CPU per run (see the README's Benchmark section). Type checking stays with `tsc`
+// The CLI is two CommonJS bundles instead of ~150 separate ES modules: dist/cli/cli.cjs, the whole CLI
+// (src/cli/main.ts and everything it imports, undici and zod included), which src/cli/boot.ts loads through
+// vm.Script with a V8 code cache (src/cli/code-cache.ts; Node 20 has no module compile cache, and an ES module
+// cannot use one), and dist/cli/boot.cjs, the small process entry that bin/ocipull.js requires. The commands that
+// load lazily (`import()` in the sources) stay lazy: esbuild evaluates a dynamically imported module only when
+// the import runs. See the README's Benchmark section for what each part costs. Type checking stays with `tsc`
 // in `npm run lint`.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { build } from 'esbuild';
@@ -34,53 +37,83 @@ const noH2 = {
 };
 
 /**
- * In the CLI's ES module bundle, `undici` and `zod` come from the network chunk (dist/cli/net.cjs, loaded with a V8
- * code cache by src/cli/code-cache.ts) through two small stand-ins. The library build is not affected: it leaves
- * undici and zod to npm.
+ * commander requires node:child_process when it loads, for executable subcommands, which ocipull has none of:
+ * give it a stand-in that loads the module on first use (scripts/lazy-child-process.cjs).
  */
-const fromNetChunk = {
-  name: 'from-net-chunk',
+const lazyChildProcess = {
+  name: 'lazy-child-process',
   setup(b) {
-    b.onResolve({ filter: /^undici$/ }, () => ({ path: path('scripts/net-undici.mjs') }));
-    b.onResolve({ filter: /^zod$/ }, () => ({ path: path('scripts/net-zod.mjs') }));
+    b.onResolve({ filter: /^node:child_process$/ }, (args) =>
+      args.importer.includes('/node_modules/commander/')
+        ? { path: path('scripts/lazy-child-process.cjs') }
+        : undefined,
+    );
+  },
+};
+
+/** The CLI bundle takes scripts/undici-slim.cjs for `undici`; the library build leaves undici to npm. */
+const slimUndici = {
+  name: 'slim-undici',
+  setup(b) {
+    b.onResolve({ filter: /^undici$/ }, () => ({ path: path('scripts/undici-slim.cjs') }));
   },
 };
 
 await rm(path('dist/'), { recursive: true, force: true });
-// The network chunk first: its hash keys the code cache (src/cli/code-cache.ts).
+// The CLI first: its hash keys the code cache (src/cli/code-cache.ts), and boot.cjs is built with it.
 await build({
-  entryPoints: [path('scripts/net-entry.mjs')],
-  outfile: path('dist/cli/net.cjs'),
+  entryPoints: [path('src/cli/main.ts')],
+  outfile: path('dist/cli/cli.cjs'),
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  // ASCII only (escapes for the rest), so code-cache.ts can read the file as latin1, without UTF-8 decoding.
+  charset: 'ascii',
+  sourcemap: true,
+  // import.meta has no meaning in CommonJS; the one use (src/cli/version.ts) is for running from src/, and the
+  // baked-in version makes it dead code here.
+  define: { __OCIPULL_VERSION__: JSON.stringify(version), 'import.meta.url': 'undefined' },
+  plugins: [slimUndici, noH2, lazyChildProcess],
+  logLevel: 'warning',
+});
+const cliHash = createHash('sha256')
+  .update(readFileSync(path('dist/cli/cli.cjs')))
+  .digest('hex');
+await build({
+  entryPoints: [path('src/cli/boot.ts')],
+  outfile: path('dist/cli/boot.cjs'),
   bundle: true,
   format: 'cjs',
   platform: 'node',
   target: 'node20',
   sourcemap: true,
-  plugins: [noH2],
+  define: { __OCIPULL_VERSION__: JSON.stringify(version), __OCIPULL_CLI_HASH__: JSON.stringify(cliHash) },
   logLevel: 'warning',
 });
-const netHash = createHash('sha256')
-  .update(readFileSync(path('dist/cli/net.cjs')))
-  .digest('hex');
-await build({
-  entryPoints: [path('src/cli/bin.ts')],
-  outdir: path('dist/cli/'),
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  sourcemap: true,
-  // Chunks stay beside bin.js: src/cli/version.ts finds package.json two directories up.
-  chunkNames: '[name]-[hash]',
-  define: { __OCIPULL_VERSION__: JSON.stringify(version), __OCIPULL_NET_HASH__: JSON.stringify(netHash) },
-  // undici is CommonJS and calls require() for Node built-ins; give the ES module output a real require.
-  banner: {
-    js: "import { createRequire as __ocipullCreateRequire } from 'node:module'; const require = __ocipullCreateRequire(import.meta.url);",
-  },
-  plugins: [fromNetChunk],
-  logLevel: 'warning',
-});
+
+// `--help` and `CMD --help` with stdout not a terminal print these texts (src/cli/boot.ts): what the program
+// itself prints for each, captured here through the built CLI (help.json does not exist yet, so the program
+// answers), in an environment with nothing but PATH. test/cli/help-fast.test.ts checks they still agree.
+const helpRun = (args) =>
+  execFileSync(process.execPath, [path('bin/ocipull.js'), ...args], {
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/nonexistent' },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+const commands = JSON.parse(
+  execFileSync(
+    process.execPath,
+    [
+      '-e',
+      `console.log(JSON.stringify(require(${JSON.stringify(path('dist/cli/cli.cjs'))}).commandNames()))`,
+    ],
+    { encoding: 'utf8' },
+  ),
+);
+const help = { '': helpRun(['--help']) };
+for (const name of commands) help[name] = helpRun([name, '--help']);
+writeFileSync(path('dist/cli/help.json'), `${JSON.stringify(help)}\n`);
 
 // The library: one ES module of our code, with the dependencies left as imports (npm installs them, and a user's
 // bundler dedupes them). No top-level await and no import.meta, so require() of it works (require(esm), Node

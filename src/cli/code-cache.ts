@@ -7,46 +7,35 @@ import {
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
 import { crc32 } from 'node:zlib';
-import type * as Undici from 'undici';
-import type { z as Zod } from 'zod';
 
 /**
- * The network chunk of the CLI bundle (dist/cli/net.cjs: the slim undici and zod, built by scripts/build.mjs from
- * scripts/net-entry.mjs) loaded through `vm.Script` with a V8 code cache. Node 20 has no module compile cache
- * (`module.enableCompileCache` is Node >= 22.1), and compiling that 1.5 MB of JS, then lazily compiling the
- * functions a run calls, costs every network command about 40 ms; with the cache, V8 deserializes the bytecode.
+ * The CLI bundle (dist/cli/cli.cjs, built by scripts/build.mjs) loaded through `vm.Script` with a V8 code cache.
+ * Node 20 has no module compile cache (`module.enableCompileCache` is Node >= 22.1), and compiling those 2 MB of
+ * JS, then lazily compiling the functions a run calls, costs every network command about 60 ms; with the cache,
+ * V8 deserializes the bytecode instead.
  *
- * The cache lives in `$XDG_CACHE_HOME/ocipull/` (default `~/.cache/ocipull/`), one file per ocipull build and
- * V8 version, written after the first successful run (exit code 0) of a process that had none, or whose cache was
- * foreign, corrupt or rejected by V8, through a temp file and a rename so a reader never sees half a file. Any
- * failure to read or write it is ignored: an unwritable cache directory changes nothing but speed.
- * `--version`, `ref` and `--help` never load the network chunk, so they never read the cache either.
- *
- * Only the CLI bundle uses this module (scripts/net-undici.mjs and scripts/net-zod.mjs stand in for `undici` and
- * `zod` there); tests and the library import the packages directly.
+ * The cache lives in `$XDG_CACHE_HOME/ocipull/` (default `~/.cache/ocipull/`): one file per command, ocipull
+ * build and V8 version, written after the first successful run (exit code 0) of a process that had none, or whose
+ * cache was foreign, corrupt or rejected by V8, through a temp file and a rename so a reader never sees half a
+ * file. One file per command because a cache holds the functions the run that wrote it compiled (a `digest`'s cache
+ * has none of `pull`'s), and because V8 rejects a cache made under other flags (a pull runs with `--no-opt`): with
+ * one shared file, `digest` and `pull` in turn would each reject and rewrite the other's. Any failure to read or
+ * write a cache is ignored: an unwritable cache directory changes nothing but speed.
+ * `--version`, `ref` and `--help` never load the CLI bundle, so they never read a cache either.
  */
 
-/** Baked in by scripts/build.mjs: ocipull's version and the SHA-256 of dist/cli/net.cjs. */
+/** Baked in by scripts/build.mjs: ocipull's version and the SHA-256 of dist/cli/cli.cjs. */
 declare const __OCIPULL_VERSION__: string | undefined;
-declare const __OCIPULL_NET_HASH__: string | undefined;
-
-/** What dist/cli/net.cjs exports. */
-export interface NetChunk {
-  undici: typeof Undici;
-  z: typeof Zod;
-}
+declare const __OCIPULL_CLI_HASH__: string | undefined;
 
 /** First line of a cache file; bump the number when the layout below changes. */
-const MAGIC = 'ocipull-code-cache 1';
+const MAGIC = 'ocipull-code-cache 2';
 
 interface Loaded {
-  chunk: NetChunk;
   script: Script;
   path: string;
   key: string;
@@ -56,21 +45,15 @@ interface Loaded {
 
 let loaded: Loaded | undefined;
 
-/** The network chunk, loaded (once per process) with the code cache when there is a valid one. */
-export function netChunk(): NetChunk {
-  loaded ??= load();
-  return loaded.chunk;
-}
-
 /** `$XDG_CACHE_HOME/ocipull` (an absolute XDG_CACHE_HOME only, as the XDG spec says), else `~/.cache/ocipull`. */
 export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   const xdg = env.XDG_CACHE_HOME;
   return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'ocipull');
 }
 
-/** What a cache must have been made for: this ocipull build, this network chunk, this Node and V8. */
-function cacheKey(): string {
-  return `ocipull ${__OCIPULL_VERSION__} net ${__OCIPULL_NET_HASH__} node ${process.version} v8 ${process.versions.v8} ${process.arch}`;
+/** What a cache must have been made for: this command, this ocipull build, this Node and V8. */
+function cacheKey(command: string): string {
+  return `ocipull ${__OCIPULL_VERSION__} cli ${__OCIPULL_CLI_HASH__} command ${command} node ${process.version} v8 ${process.versions.v8} ${process.arch}`;
 }
 
 /** The cache file's bytes as: MAGIC, the key, the CRC-32 of the data (hex), each on a line; then the data. */
@@ -93,12 +76,16 @@ function decode(file: Buffer, key: string): Buffer | undefined {
   return data;
 }
 
-function load(): Loaded {
-  const file = fileURLToPath(new URL('./net.cjs', import.meta.url));
-  const key = cacheKey();
+/**
+ * Loads the CommonJS bundle `file` for a run of `command` (once per process) and returns its exports, with the
+ * command's code cache when there is a valid one. `command` is a word (a command's name).
+ */
+export function loadCached<T>(file: string, command: string): T {
+  if (loaded) throw new Error('bug: loadCached() twice in one process');
+  const key = cacheKey(command);
   const path = join(
     codeCacheDir(),
-    `net-${__OCIPULL_VERSION__}-${__OCIPULL_NET_HASH__?.slice(0, 12)}-v8-${process.versions.v8}.cache`,
+    `cli-${__OCIPULL_VERSION__}-${__OCIPULL_CLI_HASH__?.slice(0, 12)}-${command}-v8-${process.versions.v8}.cache`,
   );
   let cachedData: Buffer | undefined;
   try {
@@ -106,19 +93,22 @@ function load(): Loaded {
   } catch {
     // No cache yet, or an unreadable one: compile from source.
   }
-  const source = readFileSync(file, 'utf8');
-  // The CommonJS wrapper Node itself uses, so the chunk sees module, exports and require as it would from require().
+  // esbuild writes ASCII only (non-ASCII characters as escapes), so latin1 reads the same string, with no UTF-8
+  // decoding.
+  const source = readFileSync(file, 'latin1');
+  // The CommonJS wrapper Node itself uses, so the bundle sees module, exports and require as it would from require().
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: file,
     ...(cachedData ? { cachedData } : {}),
   });
-  const module = { exports: {} as NetChunk };
+  const module = { exports: {} as T };
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
-  wrapper(module.exports, createRequire(file), module, file, dirname(file));
   const stale = cachedData === undefined || script.cachedDataRejected === true;
+  loaded = { script, path, key, stale };
   // At exit, so the cache also holds the functions this run compiled lazily (most of what a run costs).
   if (stale) process.once('exit', (code) => code === 0 && writeCache());
-  return { chunk: module.exports, script, path, key, stale };
+  wrapper(module.exports, require, module, file, dirname(file));
+  return module.exports;
 }
 
 /**
@@ -153,7 +143,7 @@ function pruneOthers(dir: string, keep: string): void {
     const now = Date.now();
     for (const name of readdirSync(dir)) {
       const file = join(dir, name);
-      if (file === keep || !/^net-.*\.(cache|tmp)$/.test(name)) continue;
+      if (file === keep || !/^(cli|net)-.*\.(cache|tmp)$/.test(name)) continue;
       if (now - statSync(file).mtimeMs > PRUNE_AFTER_MS) unlinkSync(file);
     }
   } catch {

@@ -25,7 +25,16 @@ export interface CliIo {
 
 /** The real process's streams and environment. */
 export function processIo(signal?: AbortSignal): CliIo {
-  return { stdout: process.stdout, stderr: process.stderr, env: process.env, stdin: process.stdin, signal };
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    // A getter: Node sets up process.stdin (a tty or net stream, ~2 ms) on first use, and few commands read it.
+    get stdin() {
+      return process.stdin;
+    },
+    signal,
+  };
 }
 
 /** The exit code after a reader closed stdout or stderr: 128 + SIGPIPE (13), as a shell reports for `yes | head`. */
@@ -40,7 +49,12 @@ export class BrokenPipe extends Error {
   }
 }
 
-/** True when an abort reason says the output pipe was closed. */
+/**
+ * True when an abort reason says the output pipe was closed. By name and code, not `instanceof`: the reason is made
+ * in dist/cli/boot.cjs and read in dist/cli/cli.cjs, two bundles with a `BrokenPipe` class each.
+ */
 export function isBrokenPipe(reason: unknown): reason is BrokenPipe {
-  return reason instanceof BrokenPipe;
+  return (
+    reason instanceof Error && reason.name === 'BrokenPipe' && (reason as { code?: unknown }).code === 'EPIPE'
+  );
 }

@@ -40,3 +40,11 @@ function interrupted(io: CliIo): number {
   if (!isBrokenPipe(io.signal?.reason)) io.stderr.write('ocipull: interrupted\n');
   return ExitCode.interrupted;
 }
+
+/** The program's command names (for scripts/build.mjs, which captures each one's `--help`). */
+export function commandNames(): string[] {
+  return buildProgram(
+    { stdout: { write() {} }, stderr: { write() {} }, env: {} },
+    { exitCode: ExitCode.ok },
+  ).commands.map((c) => c.name());
+}

@@ -1,7 +1,7 @@
 /**
  * `ocipull ref [--json] REF...` without commander: the command is a pure function of its arguments, and building
  * the whole program (commander and every command's options, ~20 ms) was most of what it cost over Node's start-up.
- * `bin.ts` takes this path only for the plain form (its `isPlainRef`); anything else (`--help`, `--`, a global flag,
+ * `boot.ts` takes this path only for the plain form (its `isPlainRef`); anything else (`--help`, `--`, a global flag,
  * no reference) goes through the program as before, so the two cannot disagree on what they accept.
  */
 import { refCommand } from './commands/ref.js';

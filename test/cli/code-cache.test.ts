@@ -1,9 +1,10 @@
 /**
- * The V8 code cache of the CLI's network chunk (src/cli/code-cache.ts), through the built CLI (`npm run build`
- * first) as child processes against the in-process fault registry: the first successful run writes it, the next
- * run takes it as it is (the file is not rewritten, which is what a rejected or unreadable cache leads to), a
- * corrupt, foreign or V8-rejected cache is ignored and rewritten, and a cache directory that cannot be written
- * changes nothing but speed. `--version`, `ref` and `--help` never touch it.
+ * The V8 code cache of the CLI bundle (src/cli/code-cache.ts), through the built CLI (`npm run build` first) as
+ * child processes against the in-process fault registry: the first successful run of a command writes its cache,
+ * the next run takes it as it is (the file is not rewritten, which is what a rejected or unreadable cache leads
+ * to), other commands have caches of their own, a corrupt, foreign or V8-rejected cache is ignored and rewritten,
+ * and a cache directory that cannot be written changes nothing but speed. `--version`, `ref` and `--help` never
+ * touch it.
  */
 import { mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -48,11 +49,11 @@ async function envWith(cache?: string): Promise<{ env: Record<string, string | u
   };
 }
 
-/** The one cache file in `dir` (fails when there is none or more than one). */
-async function cacheFile(dir: string): Promise<string> {
+/** The one cache file in `dir` (fails when there is none or more than one), `command`'s. */
+async function cacheFile(dir: string, command = 'digest'): Promise<string> {
   const files = await readdir(dir);
   expect(files).toHaveLength(1);
-  expect(files[0]).toMatch(/^net-.*\.cache$/);
+  expect(files[0]).toMatch(new RegExp(`^cli-.*-${command}-v8-.*\\.cache$`));
   return join(dir, files[0]!);
 }
 
@@ -64,7 +65,7 @@ function parse(file: Buffer): { magic: string; key: string; crc: string; data: B
 }
 
 function header(key: string, data: Buffer): Buffer {
-  return Buffer.concat([Buffer.from(`ocipull-code-cache 1\n${key}\n${crc32(data).toString(16)}\n`), data]);
+  return Buffer.concat([Buffer.from(`ocipull-code-cache 2\n${key}\n${crc32(data).toString(16)}\n`), data]);
 }
 
 async function digestOk(env: Record<string, string | undefined>) {
@@ -72,15 +73,15 @@ async function digestOk(env: Record<string, string | undefined>) {
   expect(r, r.stderr).toEqual({ code: 0, stdout: `${digest}\n`, stderr: '' });
 }
 
-describe('the code cache of the network chunk', () => {
+describe('the code cache of the CLI bundle', () => {
   it('the first successful run writes it; the next run takes it as it is', async () => {
     const { env, dir } = await envWith();
     await digestOk(env);
     const path = await cacheFile(dir);
     const bytes = await readFile(path);
     const c = parse(bytes);
-    expect(c.magic).toBe('ocipull-code-cache 1');
-    expect(c.key).toContain(`node ${process.version} v8 ${process.versions.v8}`);
+    expect(c.magic).toBe('ocipull-code-cache 2');
+    expect(c.key).toContain(`command digest node ${process.version} v8 ${process.versions.v8}`);
     expect(c.crc).toBe(crc32(c.data).toString(16));
     expect(c.data.length).toBeGreaterThan(100_000);
     // V8 takes it (same source, same flags): the second run neither rejects nor rewrites it.
@@ -91,25 +92,50 @@ describe('the code cache of the network chunk', () => {
     expect(await readdir(dir)).toHaveLength(1); // no temp file left behind
   });
 
+  it('each command has its own cache: digest and pull in turn do not reject and rewrite each other’s', async () => {
+    // A pull runs under other V8 flags (--no-opt), which V8 checks before it takes a cache.
+    const { env, dir } = await envWith();
+    const home = env.HOME!;
+    const pullOk = async (n: number) => {
+      const r = await runCli(['pull', '--progress=none', ref, join(home, `out${n}`)], env);
+      expect(r.code, r.stderr).toBe(0);
+    };
+    await digestOk(env);
+    await pullOk(1);
+    const files = (await readdir(dir)).sort();
+    expect(files).toHaveLength(2);
+    expect(files[0]).toMatch(/^cli-.*-digest-v8-/);
+    expect(files[1]).toMatch(/^cli-.*-pull-v8-/);
+    const before = await Promise.all(files.map((f) => stat(join(dir, f))));
+    await digestOk(env);
+    await pullOk(2);
+    await digestOk(env);
+    const after = await Promise.all(files.map((f) => stat(join(dir, f))));
+    expect(after.map((s) => [s.ino, s.mtimeMs])).toEqual(before.map((s) => [s.ino, s.mtimeMs]));
+    expect(await readdir(dir)).toHaveLength(2);
+  });
+
   it('writing a cache removes those of other builds unused for 30 days, and keeps recent ones', async () => {
     const { env, dir } = await envWith();
     await mkdir(dir, { recursive: true });
     const old = new Date(Date.now() - 40 * 24 * 3600 * 1000);
     for (const name of [
+      'cli-0.0.1-aaaaaaaaaaaa-digest-v8-1.cache',
+      'cli-0.0.1-aaaaaaaaaaaa-digest-v8-1.cache.1.x.tmp',
       'net-0.0.1-aaaaaaaaaaaa-v8-1.cache',
-      'net-0.0.1-aaaaaaaaaaaa-v8-1.cache.1.x.tmp',
       'notes.txt',
     ]) {
       await writeFile(join(dir, name), 'old');
       await utimes(join(dir, name), old, old);
     }
-    await writeFile(join(dir, 'net-0.0.2-bbbbbbbbbbbb-v8-1.cache'), 'recent');
+    await writeFile(join(dir, 'cli-0.0.2-bbbbbbbbbbbb-digest-v8-1.cache'), 'recent');
     await digestOk(env);
     const files = (await readdir(dir)).sort();
-    expect(files.filter((f) => !f.startsWith('net-0.0.'))).toHaveLength(2); // ours, and notes.txt
+    expect(files.filter((f) => !f.includes('-0.0.'))).toHaveLength(2); // ours, and notes.txt
     expect(files).toContain('notes.txt');
-    expect(files).toContain('net-0.0.2-bbbbbbbbbbbb-v8-1.cache');
-    expect(files.filter((f) => f.startsWith('net-0.0.1'))).toEqual([]);
+    expect(files).toContain('cli-0.0.2-bbbbbbbbbbbb-digest-v8-1.cache');
+    // Old caches of this layout, and of the last one (a network chunk of its own, net-…), are gone.
+    expect(files.filter((f) => f.includes('-0.0.1-'))).toEqual([]);
   });
 
   it('a failed run writes none', async () => {

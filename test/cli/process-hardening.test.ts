@@ -99,31 +99,28 @@ describe('--jobs (item 9)', () => {
 
 describe('SIGTERM while the CLI is still loading (item 20)', () => {
   it('exits 130, not 143', async () => {
-    // A module hook (node:module register) holds the load of the module that holds the commander program for 2 s
-    // and says so on stderr: the SIGTERM arrives while the CLI is loading, deterministically, not by timing luck.
+    // A preload (--require) holds the read of the CLI bundle (dist/cli/cli.cjs, read by src/cli/code-cache.ts)
+    // for 2 s and says so on stderr: the SIGTERM arrives while the CLI is loading, deterministically, not by
+    // timing luck. The hold is synchronous, as the load is: without a handler installed before it, the signal
+    // would kill the process at once (143).
     const dir = await tempDir();
-    const hooks = join(dir, 'hooks.mjs');
+    const hold = join(dir, 'hold.cjs');
     await writeFile(
-      hooks,
-      `import { writeSync } from 'node:fs';
-export async function load(url, context, next) {
-  const result = await next(url, context);
-  if (url.includes('/dist/cli/') && String(result.source).includes('function buildProgram(')) {
-    writeSync(2, 'loading the program\\n');
-    await new Promise((r) => setTimeout(r, 2000));
+      hold,
+      `const fs = require('node:fs');
+const readFileSync = fs.readFileSync;
+fs.readFileSync = function (path, ...rest) {
+  if (String(path).endsWith('/dist/cli/cli.cjs')) {
+    fs.writeSync(2, 'loading the program\\n');
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2000);
   }
-  return result;
-}
+  return readFileSync.call(this, path, ...rest);
+};
 `,
-    );
-    const register = join(dir, 'register.mjs');
-    await writeFile(
-      register,
-      `import { register } from 'node:module';\nregister(${JSON.stringify(`file://${hooks}`)});\n`,
     );
     const c = spawnCli(
       ['pull', '--progress=none', '127.0.0.1:9/app:v1', join(dir, 'out')],
-      isolatedEnv(dir, { NODE_OPTIONS: `--import=${register}` }),
+      isolatedEnv(dir, { NODE_OPTIONS: `--require=${hold}` }),
     );
     children.push(c);
     const deadline = Date.now() + 10_000;

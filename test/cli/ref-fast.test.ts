@@ -1,5 +1,5 @@
 /**
- * `ocipull ref [--json] REF...` runs without the commander program (src/cli/ref-fast.ts, chosen in bin.ts). The built
+ * `ocipull ref [--json] REF...` runs without the commander program (src/cli/ref-fast.ts, chosen in boot.ts). The built
  * CLI must print exactly what the program path prints for the same arguments; a global flag before `ref` forces the
  * program path, and every other form (help, `--`, unknown flags, no reference) still goes through it.
  */
