@@ -70,6 +70,11 @@ await build({
   target: 'node20',
   // ASCII only (escapes for the rest), so code-cache.ts can read the file as latin1, without UTF-8 decoding.
   charset: 'ascii',
+  // Every run reads the whole file (V8 compiles the functions it did not cache from it): without whitespace and
+  // with simpler syntax it is 1.5 MB instead of 2.1 (-4 ms per command). Names stay as they are, so messages and
+  // stack traces read the same; --debug maps them to src/ through the source map.
+  minifyWhitespace: true,
+  minifySyntax: true,
   sourcemap: true,
   // import.meta has no meaning in CommonJS; the one use (src/cli/version.ts) is for running from src/, and the
   // baked-in version makes it dead code here.

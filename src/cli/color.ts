@@ -1,4 +1,4 @@
-import { Chalk, type ChalkInstance } from 'chalk';
+import type { ChalkInstance } from 'chalk';
 import type { Output } from './io.js';
 
 /**
@@ -21,11 +21,27 @@ export function colorLevel(
   return stream.isTTY ? 1 : 0;
 }
 
+/**
+ * What chalk does at level 0, without loading it: every style, chained or not, joins its arguments with spaces
+ * and adds nothing. Loading chalk probes the terminal (node:tty and more, ~2 ms), which output that is not
+ * coloured (a pipe, a file, `--no-color`) does not need. `test/cli/color.test.ts` compares it with chalk's.
+ */
+const plain: ChalkInstance = new Proxy(() => undefined, {
+  // Not `then` (a thenable would never settle as an `await`ed value) and no symbols: only style names chain.
+  get: (_target, key) =>
+    key === 'level' ? 0 : key === 'then' || typeof key === 'symbol' ? undefined : plain,
+  // chalk's own coercion: one argument as a string, several joined with spaces.
+  apply: (_target, _this, args: unknown[]) => (args.length === 1 ? `${args[0]}` : args.join(' ')),
+}) as unknown as ChalkInstance;
+
 /** A chalk instance for one stream; only `cli` and `progress` may style text. */
-export function chalkFor(
+export async function chalkFor(
   stream: Output,
   env: Record<string, string | undefined>,
   flag: boolean,
-): ChalkInstance {
-  return new Chalk({ level: colorLevel(stream, env, flag) });
+): Promise<ChalkInstance> {
+  const level = colorLevel(stream, env, flag);
+  if (level === 0) return plain;
+  const { Chalk } = await import('chalk');
+  return new Chalk({ level });
 }

@@ -26,16 +26,19 @@ export interface CommandContext {
 }
 
 /** Builds the context from the parsed global options. */
-export function createContext(io: CliIo, globals: GlobalOptions): CommandContext {
+export async function createContext(io: CliIo, globals: GlobalOptions): Promise<CommandContext> {
   const colorFlag = globals.color !== false;
   const debug = globals.debug === true;
   const quiet = globals.quiet === true;
-  const err = chalkFor(io.stderr, io.env, colorFlag);
+  const [err, out] = await Promise.all([
+    chalkFor(io.stderr, io.env, colorFlag),
+    chalkFor(io.stdout, io.env, colorFlag),
+  ]);
   return {
     io,
     debug,
     quiet,
-    out: chalkFor(io.stdout, io.env, colorFlag),
+    out,
     err,
     signal: io.signal ?? new AbortController().signal,
     info(line) {

@@ -28,7 +28,7 @@ export function buildProgram(io: CliIo, state: ProgramState): Command {
       const args = raw.slice(0, -2) as A;
       // The context (and chalk with it) is loaded only when a command runs: `--help` and usage errors need neither.
       const { createContext } = await import('./context.js');
-      const ctx = createContext(io, command.optsWithGlobals<GlobalOptions>());
+      const ctx = await createContext(io, command.optsWithGlobals<GlobalOptions>());
       const handler = await load();
       state.exitCode = await handler(args, options, ctx);
     };

@@ -1,5 +1,6 @@
+import { Chalk, type ChalkInstance } from 'chalk';
 import { describe, expect, it } from 'vitest';
-import { colorLevel } from '../../src/cli/color.js';
+import { chalkFor, colorLevel } from '../../src/cli/color.js';
 
 describe('colorLevel', () => {
   it.each([
@@ -15,5 +16,35 @@ describe('colorLevel', () => {
     { tty: true, env: { NO_COLOR: 'x', FORCE_COLOR: '1' }, flag: true, level: 0 },
   ])('tty=$tty env=$env flag=$flag → $level', ({ tty, env, flag, level }) => {
     expect(colorLevel({ write: () => true, isTTY: tty }, env, flag)).toBe(level);
+  });
+});
+
+describe('chalkFor', () => {
+  const pipe = { write: () => true, isTTY: false };
+  const styles: [string, (c: ChalkInstance) => string][] = [
+    ['red', (c) => c.red('x')],
+    ['bold.red', (c) => c.bold.red('x')],
+    ['dim, two arguments', (c) => c.dim('a', 'b')],
+    ['green.bold, a number', (c) => c.green.bold(42)],
+    ['yellow, no argument', (c) => c.yellow()],
+    ['cyan.underline, empty', (c) => c.cyan.underline('')],
+    ['gray, undefined', (c) => c.gray(undefined)],
+  ];
+
+  it.each(styles)(
+    'uncoloured output styles %s as chalk at level 0 does, without chalk',
+    async (_n, style) => {
+      const plain = await chalkFor(pipe, {}, true);
+      expect(plain).not.toBeInstanceOf(Chalk);
+      expect(plain.level).toBe(0);
+      expect(style(plain)).toBe(style(new Chalk({ level: 0 })));
+    },
+  );
+
+  it('is chalk itself when the stream is coloured', async () => {
+    const c = await chalkFor(pipe, { FORCE_COLOR: '1' }, true);
+    expect(c.level).toBe(1);
+    expect(c.red('x')).toBe(new Chalk({ level: 1 }).red('x'));
+    expect(c.red('x')).not.toBe('x');
   });
 });
