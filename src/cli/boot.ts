@@ -12,8 +12,10 @@ import { BrokenPipe, brokenPipeExitCode, isBrokenPipe, processIo } from './io.js
  * - `ref [--json] REF...`: `ref-fast.ts`, without commander (in this bundle, evaluated only when used);
  * - everything else: the whole CLI, dist/cli/cli.cjs (src/cli/main.ts's `run`), one CommonJS bundle loaded with a
  *   V8 code cache (`code-cache.ts`).
- * Nothing here may import the CLI's modules: they live in cli.cjs, and this bundle is compiled on every run
- * without a cache. What only the full CLI needs is imported with `import()`, so `ref` and `--help` skip it.
+ * This bundle is compiled on every run without a cache, so it imports only what these paths need (io.ts, and
+ * ref-fast.ts with the reference parser); the rest of the CLI lives in cli.cjs. What only the full CLI needs is
+ * imported with `import()`, so `ref` and `--help` skip it. Modules in both bundles exist twice: nothing that
+ * crosses from one to the other may be checked with `instanceof` (see io.ts's isBrokenPipe).
  */
 
 /** The one AbortController of the process, aborted on SIGINT/SIGTERM or when a reader closes stdout or stderr. */
@@ -27,14 +29,20 @@ function onSignal(signal: NodeJS.Signals): void {
   controller.abort(new Error(`received ${signal}`));
 }
 
-/** Every command but `pull`, the default (src/cli/program-*.ts): an argv whose first word is none of these pulls. */
-const notPull = new Set(
+/**
+ * Every command but `pull`, the default (src/cli/program-*.ts), and commander's `help`: an argv whose first word
+ * is none of these pulls. test/cli/boot.test.ts checks the list against the program's.
+ */
+export const notPull: ReadonlySet<string> = new Set(
   'copy digest help inspect lock login logout mirrors push ratelimit ref sync tag tags unpack verify'.split(
     ' ',
   ),
 );
 
-/** The command argv runs: its first word that is not a flag, else `pull` (global options are all flags). */
+/**
+ * The command argv runs, which names its code cache and decides its V8 flags: the first word that is not a flag
+ * (global options are all flags) when it names a command, else `pull` (`ocipull debian` pulls).
+ */
 export function commandOf(argv: readonly string[]): string {
   const first = argv.find((a) => !a.startsWith('-'));
   return first !== undefined && notPull.has(first) ? first : 'pull';
@@ -132,10 +140,19 @@ export async function start(argv: string[]): Promise<number> {
     const command = commandOf(argv);
     // node:v8, node:vm and the code cache load only here: `ref` and `--help` need none of them.
     await setV8Flags(command);
-    const { loadCached } = await import('./code-cache.js');
-    // The CLI ships as an esbuild bundle; map --debug stack traces back to src/.
-    if (argv.includes('--debug')) process.setSourceMapsEnabled(true);
-    const cli = loadCached<Cli>(join(__dirname, 'cli.cjs'), command);
+    const file = join(__dirname, 'cli.cjs');
+    let cli: Cli;
+    if (argv.includes('--debug')) {
+      // Stack traces mapped to src/: Node applies source maps only to code its own loader compiled, not to a
+      // vm.Script, so --debug runs take require() and no code cache.
+      process.setSourceMapsEnabled(true);
+      cli = require(file) as Cli;
+    } else {
+      const { loadCached } = await import('./code-cache.js');
+      const bundle = loadCached<Cli>(file, command);
+      cli = bundle.exports;
+      io.onCommand = bundle.keep;
+    }
     // One turn of the event loop, so a SIGINT/SIGTERM that came while the bundle loaded (synchronously) has
     // aborted the run before it starts: run() then says "interrupted" (130) instead of starting the command.
     await new Promise((resolve) => setImmediate(resolve));

@@ -14,18 +14,20 @@ import { crc32 } from 'node:zlib';
 
 /**
  * The CLI bundle (dist/cli/cli.cjs, built by scripts/build.mjs) loaded through `vm.Script` with a V8 code cache.
- * Node 20 has no module compile cache (`module.enableCompileCache` is Node >= 22.1), and compiling those 2 MB of
- * JS, then lazily compiling the functions a run calls, costs every network command about 60 ms; with the cache,
- * V8 deserializes the bytecode instead.
+ * Node 20 has no module compile cache (`module.enableCompileCache` is Node >= 22.1), and compiling those 1.5 MB
+ * of JS, then lazily compiling the functions a run calls, costs every network command about 60 ms (digest: 188
+ * against 135 ms in `npm run bench`); with the cache, V8 deserializes the bytecode instead.
  *
  * The cache lives in `$XDG_CACHE_HOME/ocipull/` (default `~/.cache/ocipull/`): one file per command, ocipull
  * build and V8 version, written after the first successful run (exit code 0) of a process that had none, or whose
  * cache was foreign, corrupt or rejected by V8, through a temp file and a rename so a reader never sees half a
- * file. One file per command because a cache holds the functions the run that wrote it compiled (a `digest`'s cache
+ * file. The file name and key name the command, the build, V8 and the architecture. One file per command because a cache holds the functions the run that wrote it compiled (a `digest`'s cache
  * has none of `pull`'s), and because V8 rejects a cache made under other flags (a pull runs with `--no-opt`): with
  * one shared file, `digest` and `pull` in turn would each reject and rewrite the other's. Any failure to read or
  * write a cache is ignored: an unwritable cache directory changes nothing but speed.
- * `--version`, `ref` and `--help` never load the CLI bundle, so they never read a cache either.
+ * `--version`, `ref REF...` and a piped `--help` never load the CLI bundle, so they never read a cache either;
+ * `--debug` loads it with require() and no cache, since Node maps stack traces to src/ only for code its own
+ * loader compiled.
  */
 
 /** Baked in by scripts/build.mjs: ocipull's version and the SHA-256 of dist/cli/cli.cjs. */
@@ -41,6 +43,14 @@ interface Loaded {
   key: string;
   /** True when the run had no usable cache: write one if it succeeds. */
   stale: boolean;
+  /** True once the command itself ran (`keep()`): a `--help` or a usage error compiles too little to keep. */
+  kept: boolean;
+}
+
+/** What `loadCached` gives: the bundle's exports, and `keep()`, to call when the command itself starts. */
+export interface LoadedBundle<T> {
+  exports: T;
+  keep(): void;
 }
 
 let loaded: Loaded | undefined;
@@ -77,15 +87,17 @@ function decode(file: Buffer, key: string): Buffer | undefined {
 }
 
 /**
- * Loads the CommonJS bundle `file` for a run of `command` (once per process) and returns its exports, with the
- * command's code cache when there is a valid one. `command` is a word (a command's name).
+ * Loads the CommonJS bundle `file` for a run of `command` (once per process), with the command's code cache when
+ * there is a valid one. `command` is a word (a command's name). A new cache is written at exit only when the run
+ * succeeded and called `keep()`: a cache is never replaced while V8 accepts it, so one written by `CMD --help`
+ * would hold almost none of what `CMD` compiles, for good.
  */
-export function loadCached<T>(file: string, command: string): T {
+export function loadCached<T>(file: string, command: string): LoadedBundle<T> {
   if (loaded) throw new Error('bug: loadCached() twice in one process');
   const key = cacheKey(command);
   const path = join(
     codeCacheDir(),
-    `cli-${__OCIPULL_VERSION__}-${__OCIPULL_CLI_HASH__?.slice(0, 12)}-${command}-v8-${process.versions.v8}.cache`,
+    `${buildPrefix()}${command}-v8-${process.versions.v8}-${process.arch}.cache`,
   );
   let cachedData: Buffer | undefined;
   try {
@@ -104,11 +116,22 @@ export function loadCached<T>(file: string, command: string): T {
   const module = { exports: {} as T };
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
   const stale = cachedData === undefined || script.cachedDataRejected === true;
-  loaded = { script, path, key, stale };
+  const state: Loaded = { script, path, key, stale, kept: false };
+  loaded = state;
   // At exit, so the cache also holds the functions this run compiled lazily (most of what a run costs).
-  if (stale) process.once('exit', (code) => code === 0 && writeCache());
+  if (stale) process.once('exit', (code) => code === 0 && state.kept && writeCache());
   wrapper(module.exports, require, module, file, dirname(file));
-  return module.exports;
+  return {
+    exports: module.exports,
+    keep: () => {
+      state.kept = true;
+    },
+  };
+}
+
+/** The start of this build's cache file names: `cli-VERSION-HASH-`. */
+function buildPrefix(): string {
+  return `cli-${__OCIPULL_VERSION__}-${__OCIPULL_CLI_HASH__?.slice(0, 12)}-`;
 }
 
 /**
@@ -136,7 +159,8 @@ const PRUNE_AFTER_MS = 30 * 24 * 3600 * 1000;
 
 /**
  * Removes the cache files of other ocipull builds and V8 versions not written for 30 days, so upgrades do not pile
- * up ~0.6 MB each; a build still in use loses its cache at most once a month. Never throws.
+ * up ~1 MB per command each, and temp files of crashed writers; this build's own caches stay (a cache V8 takes is
+ * never rewritten, so its age says nothing about its use). Never throws.
  */
 function pruneOthers(dir: string, keep: string): void {
   try {
@@ -144,6 +168,7 @@ function pruneOthers(dir: string, keep: string): void {
     for (const name of readdirSync(dir)) {
       const file = join(dir, name);
       if (file === keep || !/^(cli|net)-.*\.(cache|tmp)$/.test(name)) continue;
+      if (name.startsWith(buildPrefix()) && name.endsWith('.cache')) continue;
       if (now - statSync(file).mtimeMs > PRUNE_AFTER_MS) unlinkSync(file);
     }
   } catch {
@@ -151,7 +176,7 @@ function pruneOthers(dir: string, keep: string): void {
   }
 }
 
-/** Writes the cache for the loaded chunk, atomically; never throws. */
+/** Writes the cache for the loaded bundle, atomically; never throws. */
 function writeCache(): void {
   if (!loaded?.stale) return;
   loaded.stale = false;

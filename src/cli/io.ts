@@ -17,14 +17,19 @@ export interface CliIo {
   /** Standard input, for `--password-stdin` and prompts. */
   stdin?: NodeJS.ReadableStream | undefined;
   /**
-   * Aborted on SIGINT/SIGTERM by the bin shim, or with a `BrokenPipe` reason when stdout or stderr was closed;
+   * Called as a command's handler starts (not for `--help`, `--version` or a usage error): src/cli/boot.ts then
+   * keeps the run's code cache, which holds what that command compiled.
+   */
+  onCommand?: (() => void) | undefined;
+  /**
+   * Aborted on SIGINT/SIGTERM by src/cli/boot.ts, or with a `BrokenPipe` reason when stdout or stderr was closed;
    * commands pass it to every request and stream.
    */
   signal?: AbortSignal | undefined;
 }
 
 /** The real process's streams and environment. */
-export function processIo(signal?: AbortSignal): CliIo {
+export function processIo(signal?: AbortSignal, onCommand?: () => void): CliIo {
   return {
     stdout: process.stdout,
     stderr: process.stderr,
@@ -34,6 +39,7 @@ export function processIo(signal?: AbortSignal): CliIo {
       return process.stdin;
     },
     signal,
+    onCommand,
   };
 }
 

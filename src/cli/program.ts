@@ -30,6 +30,7 @@ export function buildProgram(io: CliIo, state: ProgramState): Command {
       const { createContext } = await import('./context.js');
       const ctx = await createContext(io, command.optsWithGlobals<GlobalOptions>());
       const handler = await load();
+      io.onCommand?.();
       state.exitCode = await handler(args, options, ctx);
     };
   }

@@ -73,6 +73,13 @@ it.each([['--version'], ['-V'], ['--debug', '--version']])(
   },
 );
 
+it('--debug stack traces point into src/ (the bundle is loaded so that Node applies its source map)', async () => {
+  const r = await runCli(['--debug', 'inspect', 'Bad::ref'], await env());
+  expect(r.code).toBe(2);
+  expect(r.stderr).toMatch(/at \S+ \(\S*src\/reference\/\w+\.ts:\d+:\d+\)/);
+  expect(r.stderr).not.toMatch(/dist\/cli\/cli\.cjs:\d+/);
+});
+
 describeWithTools(['docker-registry'], 'the built CLI bundle against docker-registry 2.8', () => {
   let plain: TestRegistry;
   let secure: TestRegistry;

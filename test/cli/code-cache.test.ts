@@ -115,6 +115,20 @@ describe('the code cache of the CLI bundle', () => {
     expect(await readdir(dir)).toHaveLength(2);
   });
 
+  it('writing a cache keeps this build’s other caches, however old', async () => {
+    const { env, dir } = await envWith();
+    const home = env.HOME!;
+    const r = await runCli(['pull', '--progress=none', ref, join(home, 'out')], env);
+    expect(r.code, r.stderr).toBe(0);
+    const pullCache = await cacheFile(dir, 'pull');
+    const old = new Date(Date.now() - 40 * 24 * 3600 * 1000);
+    await utimes(pullCache, old, old);
+    await digestOk(env); // writes digest's cache, and prunes
+    expect((await readdir(dir)).sort()).toEqual(
+      [pullCache.slice(dir.length + 1), pullCache.slice(dir.length + 1).replace('-pull-', '-digest-')].sort(),
+    );
+  });
+
   it('writing a cache removes those of other builds unused for 30 days, and keeps recent ones', async () => {
     const { env, dir } = await envWith();
     await mkdir(dir, { recursive: true });
@@ -152,6 +166,26 @@ describe('the code cache of the CLI bundle', () => {
       expect(r.code, r.stderr).toBe(0);
     }
     await expect(readdir(dir)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('a run in which no command ran writes none: help through the program, -V, a usage error, --debug', async () => {
+    // These load the CLI bundle but compile little of a command; a cache V8 takes is never replaced, so one
+    // written by `digest --help` would have left every later digest without most of its cache.
+    const { env, dir } = await envWith();
+    for (const args of [
+      ['--debug', '--help'],
+      ['digest', '--help', 'extra'],
+      ['help', 'digest', 'x'],
+      ['-q', '-V'],
+      ['--debug', 'digest', ref],
+    ]) {
+      const r = await runCli(args, env);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+    }
+    expect((await runCli(['digest'], env)).code).toBe(2);
+    await expect(readdir(dir)).rejects.toMatchObject({ code: 'ENOENT' });
+    await digestOk(env);
+    await cacheFile(dir);
   });
 
   it('a relative XDG_CACHE_HOME is ignored (XDG spec): the cache goes to ~/.cache/ocipull', async () => {
