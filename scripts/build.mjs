@@ -22,42 +22,40 @@ const path = (p) => new URL(p, root).pathname;
 const { version } = JSON.parse(readFileSync(path('package.json'), 'utf8'));
 
 /**
- * The CLI bundle takes only the parts of undici it uses (scripts/undici-slim.cjs), and none of its HTTP/2 client
- * (scripts/undici-no-h2.cjs): undici's index.js makes Node load its own internal undici and node:http2 as well.
+ * An esbuild plugin that resolves imports matching `filter` to `file` (in scripts/), for importers inside
+ * node_modules/`pkg`/ only, or for every importer when `pkg` is undefined.
  */
-const noH2 = {
-  name: 'undici-no-h2',
-  setup(b) {
-    b.onResolve({ filter: /[\\/]client-h2(\.js)?$/ }, (args) =>
-      args.importer.includes('/node_modules/undici/')
-        ? { path: path('scripts/undici-no-h2.cjs') }
-        : undefined,
-    );
-  },
-};
+function standIn(name, filter, file, pkg) {
+  return {
+    name,
+    setup(b) {
+      b.onResolve({ filter }, (args) =>
+        pkg === undefined || args.importer.includes(`/node_modules/${pkg}/`)
+          ? { path: path(`scripts/${file}`) }
+          : undefined,
+      );
+    },
+  };
+}
+
+/**
+ * The CLI bundle takes only the parts of undici it uses (scripts/undici-slim.cjs, for `undici`; the library build
+ * leaves undici to npm), and none of its HTTP/2 client (scripts/undici-no-h2.cjs): undici's index.js makes Node
+ * load its own internal undici and node:http2 as well.
+ */
+const slimUndici = standIn('slim-undici', /^undici$/, 'undici-slim.cjs');
+const noH2 = standIn('undici-no-h2', /[\\/]client-h2(\.js)?$/, 'undici-no-h2.cjs', 'undici');
 
 /**
  * commander requires node:child_process when it loads, for executable subcommands, which ocipull has none of:
  * give it a stand-in that loads the module on first use (scripts/lazy-child-process.cjs).
  */
-const lazyChildProcess = {
-  name: 'lazy-child-process',
-  setup(b) {
-    b.onResolve({ filter: /^node:child_process$/ }, (args) =>
-      args.importer.includes('/node_modules/commander/')
-        ? { path: path('scripts/lazy-child-process.cjs') }
-        : undefined,
-    );
-  },
-};
-
-/** The CLI bundle takes scripts/undici-slim.cjs for `undici`; the library build leaves undici to npm. */
-const slimUndici = {
-  name: 'slim-undici',
-  setup(b) {
-    b.onResolve({ filter: /^undici$/ }, () => ({ path: path('scripts/undici-slim.cjs') }));
-  },
-};
+const lazyChildProcess = standIn(
+  'lazy-child-process',
+  /^node:child_process$/,
+  'lazy-child-process.cjs',
+  'commander',
+);
 
 await rm(path('dist/'), { recursive: true, force: true });
 // The CLI first: its hash keys the code cache (src/cli/code-cache.ts), and boot.cjs is built with it.
