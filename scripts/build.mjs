@@ -59,13 +59,19 @@ const lazyChildProcess = standIn(
 
 await rm(path('dist/'), { recursive: true, force: true });
 // The CLI first: its hash keys the code cache (src/cli/code-cache.ts), and boot.cjs is built with it.
-await build({
-  entryPoints: [path('src/cli/main.ts')],
-  outfile: path('dist/cli/cli.cjs'),
+/** What both CLI bundles are: one CommonJS file each, for Node 20, with a source map. */
+const cliBundle = {
   bundle: true,
   format: 'cjs',
   platform: 'node',
   target: 'node20',
+  sourcemap: true,
+  logLevel: 'warning',
+};
+await build({
+  ...cliBundle,
+  entryPoints: [path('src/cli/main.ts')],
+  outfile: path('dist/cli/cli.cjs'),
   // ASCII only (escapes for the rest), so code-cache.ts can read the file as latin1, without UTF-8 decoding.
   charset: 'ascii',
   // Every run reads the whole file (V8 compiles the functions it did not cache from it): without whitespace and
@@ -73,26 +79,19 @@ await build({
   // stack traces read the same; --debug maps them to src/ through the source map.
   minifyWhitespace: true,
   minifySyntax: true,
-  sourcemap: true,
   // import.meta has no meaning in CommonJS; the one use (src/cli/version.ts) is for running from src/, and the
   // baked-in version makes it dead code here.
   define: { __OCIPULL_VERSION__: JSON.stringify(version), 'import.meta.url': 'undefined' },
   plugins: [slimUndici, noH2, lazyChildProcess],
-  logLevel: 'warning',
 });
 const cliHash = createHash('sha256')
   .update(readFileSync(path('dist/cli/cli.cjs')))
   .digest('hex');
 await build({
+  ...cliBundle,
   entryPoints: [path('src/cli/boot.ts')],
   outfile: path('dist/cli/boot.cjs'),
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  sourcemap: true,
   define: { __OCIPULL_VERSION__: JSON.stringify(version), __OCIPULL_CLI_HASH__: JSON.stringify(cliHash) },
-  logLevel: 'warning',
 });
 
 // `--help` and `CMD --help` with stdout not a terminal print these texts (src/cli/boot.ts): what the program

@@ -29,7 +29,7 @@ export interface CliIo {
 }
 
 /** The real process's streams and environment. */
-export function processIo(signal?: AbortSignal, onCommand?: () => void): CliIo {
+export function processIo(signal?: AbortSignal): CliIo {
   return {
     stdout: process.stdout,
     stderr: process.stderr,
@@ -39,7 +39,6 @@ export function processIo(signal?: AbortSignal, onCommand?: () => void): CliIo {
       return process.stdin;
     },
     signal,
-    onCommand,
   };
 }
 
